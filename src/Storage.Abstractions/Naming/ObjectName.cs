@@ -105,6 +105,11 @@ public static class ObjectName
                     return $"the name contains the control character U+{(int)c:X4}.";
                 }
 
+                if (c == '\u061C')
+                {
+                    return $"the name contains the direction-control character U+{(int)c:X4}, which can disguise a name.";
+                }
+
                 bytes = 2;
             }
             else if (char.IsHighSurrogate(c))
@@ -123,7 +128,7 @@ public static class ObjectName
             }
             else
             {
-                if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C')
+                if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F')
                 {
                     return $"the name contains the direction-control character U+{(int)c:X4}, which can disguise a name.";
                 }
