@@ -56,6 +56,7 @@ public abstract class StorageBase : IStorage, IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(content);
         Operation operation = Begin(OperationNames.Save, name);
+        var guardedContent = new ContentReadStream(content);
         try
         {
             string validName = ValidateName(name);
@@ -70,7 +71,7 @@ public abstract class StorageBase : IStorage, IAsyncDisposable, IDisposable
                 ? validName
                 : ValidateName(AvailableName.CreateCandidate(Name, validName, addSuffix: !overwrite, limits));
 
-            IStagedObject staged = await StageAsync(content, request, cancellationToken).ConfigureAwait(false);
+            IStagedObject staged = await StageAsync(guardedContent, request, cancellationToken).ConfigureAwait(false);
             await using (staged.ConfigureAwait(false))
             {
                 for (int attempt = 1; ; attempt++)
@@ -79,7 +80,11 @@ public abstract class StorageBase : IStorage, IAsyncDisposable, IDisposable
                     if (result is not null)
                     {
                         Succeed(operation);
-                        StorageDiagnostics.Bytes.Add(result.Length, CreateTags(OperationNames.Save, direction: "write"));
+                        if (StorageDiagnostics.Bytes.Enabled)
+                        {
+                            StorageDiagnostics.Bytes.Add(result.Length, CreateTags(OperationNames.Save, direction: "write"));
+                        }
+
                         StorageLog.Saved(_logger, Name, result.Name, result.Length);
                         return result;
                     }
@@ -95,14 +100,18 @@ public abstract class StorageBase : IStorage, IAsyncDisposable, IDisposable
                             $"the name and its alternatives were taken {attempt} times in a row; gave up after {attempt} tries (MaxNameAttempts).");
                     }
 
-                    StorageDiagnostics.NameCollisions.Add(1, CreateTags(OperationNames.Save));
+                    if (StorageDiagnostics.NameCollisions.Enabled)
+                    {
+                        StorageDiagnostics.NameCollisions.Add(1, CreateTags(OperationNames.Save));
+                    }
+
                     string next = ValidateName(AvailableName.CreateCandidate(Name, validName, addSuffix: true, limits));
                     StorageLog.NameTaken(_logger, Name, candidate, next);
                     candidate = next;
                 }
             }
         }
-        catch (Exception exception) when (Fail(operation, exception, name) is var mapped)
+        catch (Exception exception) when (Fail(operation, exception, name, guardedContent.Failure) is var mapped)
         {
             if (mapped is null)
             {
@@ -536,9 +545,15 @@ public abstract class StorageBase : IStorage, IAsyncDisposable, IDisposable
     }
 
     /// <summary>Records a failure and returns the exception to throw instead, or null to rethrow the original.</summary>
-    private StorageException? Fail(in Operation operation, Exception exception, string? objectName)
+    /// <param name="operation">The failed operation.</param>
+    /// <param name="exception">What was thrown.</param>
+    /// <param name="objectName">The object concerned.</param>
+    /// <param name="contentFailure">What the caller's own content stream threw during a save, if anything: such an
+    /// error is the caller's (a dropped upload), not the storage's, so it is rethrown as it is.</param>
+    private StorageException? Fail(in Operation operation, Exception exception, string? objectName, Exception? contentFailure = null)
     {
         StorageException? mapped = exception is StorageException or OperationCanceledException or ArgumentException or ObjectDisposedException
+            || ReferenceEquals(exception, contentFailure)
             ? null
             : TranslateException(exception, objectName);
         Exception reported = mapped ?? exception;

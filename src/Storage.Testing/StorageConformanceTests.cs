@@ -323,8 +323,10 @@ public abstract class StorageConformanceTests
     [TestMethod]
     public async Task A_failing_upload_leaves_nothing_under_the_name()
     {
-        await Assert.ThrowsAsync<IOException>(async () =>
+        // The caller's own error comes through unchanged: the upload failed, not the storage.
+        IOException error = await Assert.ThrowsExactlyAsync<IOException>(async () =>
             await Storage.SaveAsync("broken.bin", new FailingStream(200_000), cancellationToken: Ct).ConfigureAwait(false)).ConfigureAwait(false);
+        StringAssert.Contains(error.Message, "simulated");
         Assert.IsFalse(await Storage.ExistsAsync("broken.bin", Ct).ConfigureAwait(false));
         Assert.IsEmpty(await ListNamesAsync(null, recursive: true).ConfigureAwait(false));
         SaveResult retry = await Storage.SaveTextAsync("broken.bin", "ok", cancellationToken: Ct).ConfigureAwait(false);
