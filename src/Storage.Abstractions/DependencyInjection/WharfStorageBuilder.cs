@@ -57,7 +57,7 @@ public sealed class WharfStorageBuilder
         _registry.Backends.Add(backendName, new BackendRegistration<TOptions>(backendName, factory));
         Services.AddOptions();
         Services.AddSingleton<IConfigureOptions<TOptions>>(new ConfigureStorageFromSections<TOptions>(_registry, backendName));
-        Services.AddSingleton<IValidateOptions<TOptions>>(new StorageOptionsValidator<TOptions>(_registry));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, StorageOptionsValidator<TOptions>>(_ => new StorageOptionsValidator<TOptions>(_registry)));
         return this;
     }
 

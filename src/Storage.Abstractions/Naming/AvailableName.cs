@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -71,31 +72,26 @@ public static class AvailableName
         (string stem, string extension) = SplitExtension(fileName);
         string suffix = addSuffix ? "_" + CreateSuffix() : string.Empty;
 
-        // Shorten the stem one text element at a time until every limit holds; names are short, so this is cheap.
-        int stemLength = stem.Length;
-        while (true)
+        // Shorten the stem one text element (a letter with its combining marks, an emoji) at a time until every
+        // limit holds and the result is a valid name (a dotfile's stem must not shrink to "."); names are short.
+        int[] elementStarts = StringInfo.ParseCombiningCharacters(stem);
+        for (int kept = elementStarts.Length; kept >= 0; kept--)
         {
-            if (stemLength > 0 || stem.Length == 0)
+            int stemLength = kept == elementStarts.Length ? stem.Length : elementStarts[kept];
+            if (stemLength == 0 && stem.Length > 0)
             {
-                string candidate = string.Concat(folder, stem.AsSpan(0, stemLength), suffix, extension);
-                if (limits.Fits(candidate, folder.Length))
-                {
-                    return candidate;
-                }
+                break;
             }
 
-            if (stemLength == 0)
+            string candidate = string.Concat(folder, stem.AsSpan(0, stemLength), suffix, extension);
+            if (limits.Fits(candidate, folder.Length) && ObjectName.IsValid(candidate, int.MaxValue, int.MaxValue))
             {
-                throw new ObjectNameUnavailableException(storageName, name,
-                    $"no name derived from it fits {limits.Describe()}; nothing of the file name's stem is left to shorten. Allow a longer name or choose a shorter one.");
-            }
-
-            stemLength--;
-            if (stemLength > 0 && char.IsLowSurrogate(stem[stemLength]) && char.IsHighSurrogate(stem[stemLength - 1]))
-            {
-                stemLength--;
+                return candidate;
             }
         }
+
+        throw new ObjectNameUnavailableException(storageName, name,
+            $"no name derived from it fits {limits.Describe()}; nothing of the file name's stem is left to shorten. Allow a longer name or choose a shorter one.");
     }
 
     /// <summary>The length limits a stored name must keep.</summary>

@@ -17,7 +17,7 @@ public static class FileNames
     public static string GetValidName(string fileName, string storageName = "")
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        string text = fileName.Trim();
+        string text = RemoveUnpairedSurrogates(fileName.Trim());
         if (!text.IsNormalized(NormalizationForm.FormC))
         {
             text = text.Normalize(NormalizationForm.FormC);
@@ -51,6 +51,31 @@ public static class FileNames
         ArgumentNullException.ThrowIfNull(clientPath);
         int slash = clientPath.AsSpan().LastIndexOfAny('/', '\\');
         return slash < 0 ? clientPath : clientPath[(slash + 1)..];
+    }
+
+    /// <summary>Drops unpaired surrogates, which normalisation rejects and no file name can hold.</summary>
+    private static string RemoveUnpairedSurrogates(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(text, i, 2);
+                i++;
+            }
+            else if (!char.IsSurrogate(text[i]))
+            {
+                builder.Append(text[i]);
+            }
+        }
+
+        return builder.ToString();
     }
 
     private static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune) is

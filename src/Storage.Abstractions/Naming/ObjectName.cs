@@ -209,13 +209,9 @@ public static class ObjectName
     {
         const int MaxShown = 256;
         bool clean = name.Length <= MaxShown;
-        foreach (char c in name)
+        for (int i = 0; clean && i < name.Length; i++)
         {
-            if (NeedsEscape(c))
-            {
-                clean = false;
-                break;
-            }
+            clean = !NeedsEscape(name, i);
         }
 
         if (clean)
@@ -227,7 +223,7 @@ public static class ObjectName
         for (int i = 0; i < name.Length && i < MaxShown; i++)
         {
             char c = name[i];
-            if (NeedsEscape(c))
+            if (NeedsEscape(name, i))
             {
                 builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
             }
@@ -245,7 +241,23 @@ public static class ObjectName
         return builder.ToString();
     }
 
+    private static bool NeedsEscape(string text, int index)
+    {
+        char c = text[index];
+        if (char.IsHighSurrogate(c))
+        {
+            return index + 1 >= text.Length || !char.IsLowSurrogate(text[index + 1]);
+        }
+
+        if (char.IsLowSurrogate(c))
+        {
+            return index == 0 || !char.IsHighSurrogate(text[index - 1]);
+        }
+
+        return NeedsEscape(c);
+    }
+
     private static bool NeedsEscape(char c) =>
-        c < 0x20 || c is (>= '\u007F' and <= '\u009F') || char.IsSurrogate(c)
+        c < 0x20 || c is (>= '\u007F' and <= '\u009F')
         || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C' or '\uFFFE' or '\uFFFF';
 }
