@@ -101,6 +101,8 @@ public sealed partial class FileSystemStorage : StorageBase
         DateTime cutoff = DateTime.UtcNow - olderThan;
         int deleted = 0;
         await Task.Yield();
+        using System.Diagnostics.Activity? activity = FileSystemDiagnostics.ActivitySource.StartActivity("sweep");
+        activity?.SetTag("wharf.storage.name", Name);
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
         foreach (FileInfo file in new DirectoryInfo(Paths.Root).EnumerateFiles(TemporaryFilePrefix + "*", options))
         {
@@ -118,6 +120,8 @@ public sealed partial class FileSystemStorage : StorageBase
             }
         }
 
+        activity?.SetTag("wharf.storage.filesystem.swept", deleted);
+        FileSystemDiagnostics.TempFilesSwept.Add(deleted, new KeyValuePair<string, object?>("wharf.storage.name", Name));
         Log.Swept(Logger, Name, deleted);
         return deleted;
     }
@@ -206,7 +210,13 @@ public sealed partial class FileSystemStorage : StorageBase
 
                 if (_options.FlushToDisk)
                 {
+                    long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                     file.Flush(flushToDisk: true);
+                    if (FileSystemDiagnostics.FlushDuration.Enabled)
+                    {
+                        FileSystemDiagnostics.FlushDuration.Record(
+                            System.Diagnostics.Stopwatch.GetElapsedTime(flushStarted).TotalSeconds, new KeyValuePair<string, object?>("wharf.storage.name", Name));
+                    }
                 }
 
                 etag = CreateETag(File.GetLastWriteTimeUtc(file.SafeFileHandle), length);

@@ -171,6 +171,50 @@ public sealed class FileSystemStorageTests
     }
 
     [TestMethod]
+    public async Task Flushes_and_sweeps_are_measured()
+    {
+        using var temp = new TempFolder();
+        string storageName = "fs-metrics-" + Guid.NewGuid().ToString("N");
+        var storage = new FileSystemStorage(storageName, new FileSystemStorageOptions { Root = temp.Join("root") });
+        var flushes = new List<double>();
+        long swept = -1;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == FileSystemDiagnostics.SourceName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "wharf.storage.filesystem.flush.duration" && tags.ToArray().Any(t => Equals(t.Value, storageName)))
+            {
+                lock (flushes)
+                {
+                    flushes.Add(value);
+                }
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "wharf.storage.filesystem.temp_files.swept" && tags.ToArray().Any(t => Equals(t.Value, storageName)))
+            {
+                swept = value;
+            }
+        });
+        listener.Start();
+
+        await storage.SaveTextAsync("a.txt", "x", cancellationToken: Ct);
+        await storage.SaveTextAsync("b.txt", "y", cancellationToken: Ct);
+        await storage.SweepTemporaryFilesAsync(TimeSpan.FromHours(1), Ct);
+
+        Assert.HasCount(2, flushes);
+        Assert.IsTrue(flushes.TrueForAll(f => f > 0), "Each flush takes some time.");
+        Assert.AreEqual(0, swept);
+    }
+
+    [TestMethod]
     public void A_missing_root_is_created_or_reported()
     {
         using var temp = new TempFolder();
