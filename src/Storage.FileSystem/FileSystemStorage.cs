@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Wharf.Storage.FileSystem.Internal;
 
 namespace Wharf.Storage.FileSystem;
@@ -62,7 +63,7 @@ public sealed partial class FileSystemStorage : StorageBase
             CreateDirectories(root);
         }
 
-        Paths = new FileSystemPaths(root);
+        Paths = new FileSystemPaths(root, options.UseResolveBeneath);
         _useAttributes = options.UseExtendedAttributes
             && ExtendedAttributes.Probe(Paths.RootWithoutSeparator, TemporaryFilePrefix + "probe-" + RandomNumberGenerator.GetHexString(16, lowercase: true));
         Capabilities = new StorageCapabilities
@@ -85,6 +86,9 @@ public sealed partial class FileSystemStorage : StorageBase
 
     /// <inheritdoc/>
     public override StorageCapabilities Capabilities { get; }
+
+    /// <summary>Files are opened with kernel-enforced containment (<c>openat2(RESOLVE_BENEATH)</c>), not checked after opening.</summary>
+    internal bool ContainsByKernel => Paths.CanOpenBeneath;
 
     /// <summary>The real root folder, ending in a separator.</summary>
     public string RootPath => Paths.Root;
@@ -147,37 +151,19 @@ public sealed partial class FileSystemStorage : StorageBase
     /// <inheritdoc/>
     protected override async ValueTask<IStagedObject> StageAsync(Stream content, StagingRequest request, CancellationToken cancellationToken)
     {
-        string target = Paths.GetPath(request.Name);
-        string folder = Path.GetDirectoryName(target)!;
+        string relativeFolder = ObjectName.Split(request.Name).Folder;
+        string folder = Path.GetDirectoryName(Paths.GetPath(request.Name))!;
         EnsureFolder(request.Name, folder);
 
-        string tempPath = Path.Join(folder, TemporaryFilePrefix + RandomNumberGenerator.GetHexString(24, lowercase: true));
-        var fileOptions = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = 0,
-            Options = FileOptions.Asynchronous,
-        };
-        if (content.CanSeek && content.Length - content.Position is > 0 and var remaining)
-        {
-            fileOptions.PreallocationSize = remaining;
-        }
-
+        string tempFileName = TemporaryFilePrefix + RandomNumberGenerator.GetHexString(24, lowercase: true);
+        string tempPath = Path.Join(folder, tempFileName);
         long length = 0;
         string etag;
         try
         {
-            var file = new FileStream(tempPath, fileOptions);
+            var file = new FileStream(CreateTempFile(request.Name, relativeFolder + tempFileName, tempPath), FileAccess.Write, bufferSize: 0);
             await using (file.ConfigureAwait(false))
             {
-                string? real = FileSystemPaths.GetOpenedPath(file.SafeFileHandle, tempPath);
-                if (real is null || !Paths.IsContained(real))
-                {
-                    throw new StorageAccessDeniedException(Name, request.Name, "the folder resolves outside the storage's root through a symbolic link.");
-                }
-
                 byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
                 try
                 {
@@ -193,12 +179,10 @@ public sealed partial class FileSystemStorage : StorageBase
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
 
-                if (fileOptions.PreallocationSize > length)
-                {
-                    file.SetLength(length);
-                }
-
-                if (_useAttributes && ExtendedAttributes.Write(file.SafeFileHandle, request) is not 0 and var errno)
+                // The attribute is written only when it says more than the name does: reading infers the same type.
+                bool describesMore = request.CacheControl is not null || request.Metadata.Count > 0
+                    || !string.Equals(request.ContentType, ContentTypes.FromName(request.Name), StringComparison.Ordinal);
+                if (_useAttributes && describesMore && ExtendedAttributes.Write(file.SafeFileHandle, request) is not 0 and var errno)
                 {
                     throw new StorageUnavailableException(Name, request.Name, $"could not store the content type and metadata: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", $"errno {errno}");
                 }
@@ -231,29 +215,55 @@ public sealed partial class FileSystemStorage : StorageBase
         return new StagedFile(this, tempPath, folder, length, etag);
     }
 
+    /// <summary>Creates the temp file exclusively, proving it lies under the root.</summary>
+    private SafeFileHandle CreateTempFile(string name, string relativeTempName, string tempPath)
+    {
+        if (Paths.CanOpenBeneath)
+        {
+            SafeFileHandle? handle = Paths.TryOpenBeneath(relativeTempName, NativeMethods.OWrOnly | NativeMethods.OCreat | NativeMethods.OExcl, 0b110_110_110, out int errno);
+            if (handle is not null)
+            {
+                return handle;
+            }
+
+            // EXDEV also refuses absolute symlinks that stay inside the root: let the real-path check decide.
+            if (errno != NativeMethods.EXDEV)
+            {
+                throw OpenError(name, errno);
+            }
+        }
+
+        SafeFileHandle created = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        string? real = FileSystemPaths.GetOpenedPath(created, tempPath);
+        if (real is null || !Paths.IsContained(real))
+        {
+            created.Dispose();
+            TryDelete(tempPath);
+            throw new StorageAccessDeniedException(Name, name, "the folder resolves outside the storage's root through a symbolic link.");
+        }
+
+        return created;
+    }
+
+    private StorageException OpenError(string name, int errno) => errno switch
+    {
+        NativeMethods.EXDEV => new StorageAccessDeniedException(Name, name, "the path resolves outside the storage's root through a symbolic link."),
+        NativeMethods.EACCES or NativeMethods.EPERM => new StorageAccessDeniedException(Name, name, $"the file system denied access: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", $"errno {errno}"),
+        NativeMethods.ENOENT or NativeMethods.ENOTDIR => new StorageConflictException(Name, name, "its folder vanished while the object was being saved."),
+        _ => new StorageUnavailableException(Name, name, $"the file could not be opened: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", $"errno {errno}"),
+    };
+
     /// <inheritdoc/>
     protected override ValueTask<Stream?> OpenReadCoreAsync(string name, ByteRange? range, CancellationToken cancellationToken)
     {
-        string path = Paths.GetPath(name);
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException
-            || (exception is UnauthorizedAccessException && Directory.Exists(path)))
+        FileStream? file = Paths.CanOpenBeneath ? OpenBeneath(name) : OpenChecked(name);
+        if (file is null)
         {
             return ValueTask.FromResult<Stream?>(null);
         }
 
         try
         {
-            string? real = FileSystemPaths.GetOpenedPath(file.SafeFileHandle, path);
-            if (real is null || !Paths.IsContained(real))
-            {
-                throw new StorageAccessDeniedException(Name, name, "the object resolves outside the storage's root through a symbolic link.");
-            }
-
             if (range is not { } r)
             {
                 return ValueTask.FromResult<Stream?>(file);
@@ -268,6 +278,56 @@ public sealed partial class FileSystemStorage : StorageBase
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Opens with kernel-enforced containment; null when there is no such file.</summary>
+    private FileStream? OpenBeneath(string name)
+    {
+        SafeFileHandle? handle = Paths.TryOpenBeneath(name, NativeMethods.ORdOnly, 0, out int errno);
+        if (handle is null)
+        {
+            return errno switch
+            {
+                NativeMethods.ENOENT or NativeMethods.ENOTDIR => null,
+
+                // EXDEV also refuses absolute symlinks that stay inside the root: let the real-path check decide.
+                NativeMethods.EXDEV => OpenChecked(name),
+                _ => throw OpenError(name, errno),
+            };
+        }
+
+        if ((File.GetAttributes(handle) & FileAttributes.Directory) != 0)
+        {
+            handle.Dispose();
+            return null;
+        }
+
+        return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+    }
+
+    /// <summary>Opens by path, then proves the opened file lies under the root; null when there is no such file.</summary>
+    private FileStream? OpenChecked(string name)
+    {
+        string path = Paths.GetPath(name);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException
+            || (exception is UnauthorizedAccessException && Directory.Exists(path)))
+        {
+            return null;
+        }
+
+        string? real = FileSystemPaths.GetOpenedPath(file.SafeFileHandle, path);
+        if (real is null || !Paths.IsContained(real))
+        {
+            file.Dispose();
+            throw new StorageAccessDeniedException(Name, name, "the object resolves outside the storage's root through a symbolic link.");
+        }
+
+        return file;
     }
 
     /// <inheritdoc/>
@@ -422,6 +482,13 @@ public sealed partial class FileSystemStorage : StorageBase
     protected override string? GetLocalPathCore(string name) => Paths.GetPath(name);
 
     /// <inheritdoc/>
+    protected override ValueTask DisposeAsyncCore()
+    {
+        Paths.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     protected override StorageException TranslateException(Exception exception, string? objectName) => exception switch
     {
         UnauthorizedAccessException => new StorageAccessDeniedException(Name, objectName, $"the file system denied access: {exception.Message}", innerException: exception),
@@ -455,6 +522,19 @@ public sealed partial class FileSystemStorage : StorageBase
         if (Directory.Exists(folder))
         {
             return;
+        }
+
+        // Creating folders follows symlinks: make sure the deepest folder that exists is inside the root first, so a
+        // link that leads outside never gets an empty folder created beyond it.
+        string? existing = Path.GetDirectoryName(folder);
+        while (existing is not null && !Directory.Exists(existing))
+        {
+            existing = Path.GetDirectoryName(existing);
+        }
+
+        if (existing is not null && FileSystemPaths.RealPath(existing) is { } real && !Paths.IsContained(real))
+        {
+            throw new StorageAccessDeniedException(Name, name, "the folder resolves outside the storage's root through a symbolic link.");
         }
 
         try

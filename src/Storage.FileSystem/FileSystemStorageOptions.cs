@@ -33,6 +33,9 @@ public sealed class FileSystemStorageOptions : StorageOptions
     /// </summary>
     public bool UseExtendedAttributes { get; set; } = true;
 
+    /// <summary>Use <c>openat2(RESOLVE_BENEATH)</c> where the kernel has it; off only to test the portable containment check.</summary>
+    internal bool UseResolveBeneath { get; set; } = true;
+
     /// <inheritdoc/>
     public override void Validate(StorageOptionsErrors errors)
     {

@@ -13,6 +13,7 @@ public sealed class FileSystemConformanceTests : StorageConformanceTests
         var folder = new TempFolder();
         var storage = new FileSystemStorage("fs-conformance", new FileSystemStorageOptions { Root = folder.Join("root"), PublicBaseUrl = "/media/" });
         Assert.IsTrue(storage.Capabilities.CustomMetadata, "This machine's temp folder must support user extended attributes.");
+        Assert.AreEqual(OperatingSystem.IsLinux(), storage.ContainsByKernel, "Linux must contain names with openat2(RESOLVE_BENEATH).");
         _folders[storage] = folder;
         return ValueTask.FromResult<IStorage>(storage);
     }
@@ -45,6 +46,30 @@ public sealed class FileSystemWithoutAttributesConformanceTests : StorageConform
         var folder = new TempFolder();
         var storage = new FileSystemStorage("fs-plain", new FileSystemStorageOptions { Root = folder.Join("root"), UseExtendedAttributes = false, FlushToDisk = false });
         Assert.IsFalse(storage.Capabilities.CustomMetadata);
+        _folders[storage] = folder;
+        return ValueTask.FromResult<IStorage>(storage);
+    }
+
+    protected override async ValueTask DestroyStorageAsync(IStorage storage)
+    {
+        await base.DestroyStorageAsync(storage);
+        FileSystemConformanceTests.AssertNoTempFilesLeft(((FileSystemStorage)storage).RootPath);
+        _folders.Remove(storage, out TempFolder? folder);
+        folder?.Dispose();
+    }
+}
+
+/// <summary>The conformance suite on the portable containment check (no <c>openat2</c>), as on macOS, Windows or old kernels.</summary>
+[TestClass]
+public sealed class FileSystemPortableContainmentConformanceTests : StorageConformanceTests
+{
+    private readonly Dictionary<IStorage, TempFolder> _folders = [];
+
+    protected override ValueTask<IStorage> CreateStorageAsync(CancellationToken cancellationToken)
+    {
+        var folder = new TempFolder();
+        var storage = new FileSystemStorage("fs-portable", new FileSystemStorageOptions { Root = folder.Join("root"), UseResolveBeneath = false, FlushToDisk = false });
+        Assert.IsFalse(storage.ContainsByKernel);
         _folders[storage] = folder;
         return ValueTask.FromResult<IStorage>(storage);
     }

@@ -11,16 +11,19 @@ public sealed class FileSystemStorageTests
     private CancellationToken Ct => TestContext.CancellationToken;
 
     [TestMethod]
-    public async Task A_symlinked_folder_pointing_outside_the_root_is_never_followed()
+    [DataRow(true, DisplayName = "A_symlinked_folder_pointing_outside_the_root_is_never_followed (openat2)")]
+    [DataRow(false, DisplayName = "A_symlinked_folder_pointing_outside_the_root_is_never_followed (portable check)")]
+    public async Task A_symlinked_folder_pointing_outside_the_root_is_never_followed(bool kernelContainment)
     {
         using var temp = new TempFolder();
         string outside = temp.Join("outside");
         Directory.CreateDirectory(outside);
         await File.WriteAllTextAsync(Path.Join(outside, "secret.txt"), "secret", Ct);
-        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root") });
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root"), UseResolveBeneath = kernelContainment });
         Directory.CreateSymbolicLink(Path.Join(storage.RootPath, "link"), outside);
 
         await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.SaveTextAsync("link/new.txt", "x", cancellationToken: Ct));
+        await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.SaveTextAsync("link/deeper/new.txt", "x", cancellationToken: Ct));
         await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.OpenReadAsync("link/secret.txt", cancellationToken: Ct));
         await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.GetInfoAsync("link/secret.txt", Ct));
         await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.ExistsAsync("link/secret.txt", Ct));
@@ -33,6 +36,7 @@ public sealed class FileSystemStorageTests
         });
 
         CollectionAssert.AreEqual(new[] { "secret.txt" }, Directory.GetFiles(outside).Select(Path.GetFileName).ToArray(), "Nothing may be written or deleted outside the root.");
+        Assert.IsEmpty(Directory.GetDirectories(outside), "No folder may be created outside the root.");
         Assert.AreEqual("secret", await File.ReadAllTextAsync(Path.Join(outside, "secret.txt"), Ct));
         var listed = new List<string>();
         await foreach (StorageEntry entry in storage.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: Ct))
@@ -44,12 +48,14 @@ public sealed class FileSystemStorageTests
     }
 
     [TestMethod]
-    public async Task A_symlinked_file_pointing_outside_the_root_cannot_be_read()
+    [DataRow(true, DisplayName = "A_symlinked_file_pointing_outside_the_root_cannot_be_read (openat2)")]
+    [DataRow(false, DisplayName = "A_symlinked_file_pointing_outside_the_root_cannot_be_read (portable check)")]
+    public async Task A_symlinked_file_pointing_outside_the_root_cannot_be_read(bool kernelContainment)
     {
         using var temp = new TempFolder();
         string secret = temp.Join("secret.txt");
         await File.WriteAllTextAsync(secret, "secret", Ct);
-        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root") });
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root"), UseResolveBeneath = kernelContainment });
         File.CreateSymbolicLink(Path.Join(storage.RootPath, "evil.txt"), secret);
 
         var error = await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.OpenReadAsync("evil.txt", cancellationToken: Ct));
@@ -58,27 +64,34 @@ public sealed class FileSystemStorageTests
     }
 
     [TestMethod]
-    public async Task A_sibling_folder_sharing_the_roots_prefix_is_outside()
+    [DataRow(true, DisplayName = "A_sibling_folder_sharing_the_roots_prefix_is_outside (openat2)")]
+    [DataRow(false, DisplayName = "A_sibling_folder_sharing_the_roots_prefix_is_outside (portable check)")]
+    public async Task A_sibling_folder_sharing_the_roots_prefix_is_outside(bool kernelContainment)
     {
         using var temp = new TempFolder();
         string sibling = temp.Join("media2");
         Directory.CreateDirectory(sibling);
         await File.WriteAllTextAsync(Path.Join(sibling, "x.txt"), "sibling", Ct);
-        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("media") });
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("media"), UseResolveBeneath = kernelContainment });
         Directory.CreateSymbolicLink(Path.Join(storage.RootPath, "s"), sibling);
 
         await Assert.ThrowsExactlyAsync<StorageAccessDeniedException>(async () => await storage.OpenReadAsync("s/x.txt", cancellationToken: Ct));
     }
 
     [TestMethod]
-    public async Task A_symlink_inside_the_root_is_followed()
+    [DataRow(true, DisplayName = "A_symlink_inside_the_root_is_followed (openat2)")]
+    [DataRow(false, DisplayName = "A_symlink_inside_the_root_is_followed (portable check)")]
+    public async Task A_symlink_inside_the_root_is_followed(bool kernelContainment)
     {
         using var temp = new TempFolder();
-        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root") });
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root"), UseResolveBeneath = kernelContainment });
         await storage.SaveTextAsync("real/file.txt", "inside", cancellationToken: Ct);
         Directory.CreateSymbolicLink(Path.Join(storage.RootPath, "alias"), Path.Join(storage.RootPath, "real"));
 
         Assert.AreEqual("inside", await storage.ReadAllTextAsync("alias/file.txt", cancellationToken: Ct));
+        SaveResult saved = await storage.SaveTextAsync("alias/new.txt", "through the alias", cancellationToken: Ct);
+        Assert.AreEqual("through the alias", await storage.ReadAllTextAsync("real/new.txt", cancellationToken: Ct));
+        Assert.AreEqual("alias/new.txt", saved.Name);
     }
 
     [TestMethod]
