@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
@@ -164,20 +163,10 @@ public sealed partial class FileSystemStorage : StorageBase
             var file = new FileStream(CreateTempFile(request.Name, relativeFolder + tempFileName, tempPath), FileAccess.Write, bufferSize: 0);
             await using (file.ConfigureAwait(false))
             {
-                byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-                try
-                {
-                    int read;
-                    while ((read = await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                        length += read;
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                // The content's own CopyToAsync: a MemoryStream writes its buffer in one call, others stream
+                // through a pooled buffer of this size. The file stream tracks its position, so the length is free.
+                await content.CopyToAsync(file, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+                length = file.Position;
 
                 // The attribute is written only when it says more than the name does: reading infers the same type.
                 bool describesMore = request.CacheControl is not null || request.Metadata.Count > 0

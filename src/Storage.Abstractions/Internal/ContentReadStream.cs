@@ -59,6 +59,23 @@ internal sealed class ContentReadStream(Stream inner) : Stream
         }
     }
 
+    /// <summary>
+    /// Lets the caller's stream drive the copy, so its fast path survives (a MemoryStream writes its buffer in one
+    /// call, with no extra copy); an error the destination raised stays the storage's, anything else is the caller's.
+    /// </summary>
+    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    {
+        var trackedDestination = new WriteTrackingStream(destination);
+        try
+        {
+            await inner.CopyToAsync(trackedDestination, bufferSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!ReferenceEquals(exception, trackedDestination.Failure) && Remember(exception))
+        {
+            throw;
+        }
+    }
+
     public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
 
     public override void Flush()
@@ -71,6 +88,66 @@ internal sealed class ContentReadStream(Stream inner) : Stream
 
     // The caller owns the stream: disposing the wrapper leaves it open.
     protected override void Dispose(bool disposing) => base.Dispose(disposing);
+
+    private bool Remember(Exception exception)
+    {
+        Failure = exception;
+        return true;
+    }
+}
+
+/// <summary>Forwards writes and remembers an exception the destination threw.</summary>
+internal sealed class WriteTrackingStream(Stream inner) : Stream
+{
+    public Exception? Failure { get; private set; }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => inner.Length;
+
+    public override long Position
+    {
+        get => inner.Position;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        try
+        {
+            inner.Write(buffer);
+        }
+        catch (Exception exception) when (Remember(exception))
+        {
+            throw;
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (Remember(exception))
+        {
+            throw;
+        }
+    }
+
+    public override void Flush() => inner.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
 
     private bool Remember(Exception exception)
     {

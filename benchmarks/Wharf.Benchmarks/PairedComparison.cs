@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Wharf.Benchmarks;
+
+/// <summary>
+/// A cross-check of the BenchmarkDotNet ratios that cancels drift: one process runs the very same benchmark methods
+/// of Wharf and of the raw baseline alternately, call by call, and compares the medians. BenchmarkDotNet measures
+/// each method in its own processes one after the other, so a file system whose speed changes over minutes (inode
+/// allocation after deletions, first-touch memory of a virtual machine) moves its ratios; this does not.
+/// </summary>
+/// <remarks>
+/// Run: <c>dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --paired [rounds] [save|open]</c>. Saves
+/// run <c>rounds</c> pairs per size, opens fifty times as many. Unlike the BenchmarkDotNet run, saved files are
+/// deleted every 16 pairs (untimed): page-cache memory is then recycled, as on a long-running server, instead of
+/// first-touched (which costs this virtual machine about 2 ms per MiB); the alternation shares the cost of
+/// allocating inodes after deletions fairly between both sides.
+/// </remarks>
+internal static class PairedComparison
+{
+    public static async Task RunAsync(int rounds, string? only)
+    {
+        Console.WriteLine($"Paired comparison, {rounds} rounds per case (warm-up {rounds / 10}); medians and means in microseconds.");
+        Console.WriteLine();
+        Console.WriteLine("| Operation | Size | Raw median | Wharf median | Ratio (medians) | Raw mean | Wharf mean | Ratio (means) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (int size in only is null or "save" ? new[] { 4 * 1024, 1024 * 1024 } : [])
+        {
+            var save = new SaveBenchmarks { Size = size };
+            save.Setup();
+            try
+            {
+                await CompareAsync("Save", size, rounds, save.RawSave, save.WharfSave, save.DeleteSavedFiles);
+            }
+            finally
+            {
+                save.GlobalCleanup();
+            }
+        }
+
+        foreach (int size in only is null or "open" ? new[] { 4 * 1024, 1024 * 1024 } : [])
+        {
+            var open = new OpenBenchmarks { Size = size };
+            open.Setup();
+            try
+            {
+                await CompareAsync("Open", size, rounds * 50, open.RawOpen, open.WharfOpen, between: null);
+            }
+            finally
+            {
+                open.Cleanup();
+            }
+        }
+    }
+
+    private static async Task CompareAsync<TRaw, TWharf>(string operation, int size, int rounds, Func<Task<TRaw>> raw, Func<Task<TWharf>> wharf, Action? between)
+    {
+        for (int i = 0; i < rounds / 10; i++)
+        {
+            await raw();
+            await wharf();
+        }
+
+        between?.Invoke();
+
+        double[] rawTimes = new double[rounds];
+        double[] wharfTimes = new double[rounds];
+        for (int i = 0; i < rounds; i++)
+        {
+            // Alternate which side goes first, so neither always follows the other.
+            if (i % 2 == 0)
+            {
+                rawTimes[i] = await TimeAsync(raw);
+                wharfTimes[i] = await TimeAsync(wharf);
+            }
+            else
+            {
+                wharfTimes[i] = await TimeAsync(wharf);
+                rawTimes[i] = await TimeAsync(raw);
+            }
+
+            if (between is not null && i % 16 == 15)
+            {
+                between();
+            }
+        }
+
+        double rawMedian = Median(rawTimes), wharfMedian = Median(wharfTimes);
+        double rawMean = rawTimes.Average(), wharfMean = wharfTimes.Average();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {operation} | {size} | {rawMedian:F1} | {wharfMedian:F1} | {wharfMedian / rawMedian:F2} | {rawMean:F1} | {wharfMean:F1} | {wharfMean / rawMean:F2} |"));
+    }
+
+    private static async Task<double> TimeAsync<T>(Func<Task<T>> action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+}
