@@ -165,7 +165,7 @@ public sealed partial class FileSystemStorage : StorageBase
             {
                 // The content's own CopyToAsync: a MemoryStream writes its buffer in one call, others stream
                 // through a pooled buffer of this size. The file stream tracks its position, so the length is free.
-                await content.CopyToAsync(file, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+                await content.CopyToAsync(new SynchronousWriteStream(file), CopyBufferSize, cancellationToken).ConfigureAwait(false);
                 length = file.Position;
 
                 // The attribute is written only when it says more than the name does: reading infers the same type.
