@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: builds the solution, starts the real servers the tests need (none yet for
-# the file-system backend; the S3 and Azure issues add Ceph RGW and Azurite here), runs every test project, packs
-# the packages and tests the packed .nupkg files, then prints one line: "N passed, N failed".
+# Runs every test on a fresh machine: builds the solution, installs and starts the real servers the tests need
+# (eng/servers/: Ceph radosgw for S3; the Azure issue adds Azurite), runs every test project, packs the packages and
+# tests the packed .nupkg files, stops the servers, then prints one line: "N passed, N failed".
+# Installing the servers needs root (apt-get); see eng/servers/rgw/install.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -11,15 +12,58 @@ mkdir -p "$results"
 export WHARF_TEST_RESULTS="$results"
 status=0
 
-echo "== build"
-dotnet build Packages.sln -c Release -warnaserror || status=1
+# Real servers. Each runs from its own state directory under artifacts/servers/ and is stopped before the summary;
+# the EXIT trap stops it too when the script ends early (error, Ctrl-C, SIGTERM). A run killed with SIGKILL leaves
+# it running: the next start.sh stops that stale instance first.
+export WHARF_RGW_DIR="${WHARF_RGW_DIR:-$PWD/artifacts/servers/rgw}"
+rgw_started=0
+stop_servers() {
+  [ "$rgw_started" -eq 1 ] || return 0
+  rgw_started=0
+  echo "== servers: stop rgw"
+  bash eng/servers/rgw/stop.sh
+}
+trap stop_servers EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
-if [ "$status" -eq 0 ]; then
+start_rgw() {
+  echo "== servers: rgw"
+  bash eng/servers/rgw/install.sh || { echo "== servers: rgw install FAILED" >&2; return 1; }
+  rgw_started=1
+  if ! bash eng/servers/rgw/start.sh; then
+    echo "== servers: rgw start FAILED" >&2
+    if [ -d "$WHARF_RGW_DIR/log" ]; then
+      mkdir -p "$results/servers" && cp -r "$WHARF_RGW_DIR/log" "$results/servers/rgw-log" &&
+        echo "== servers: rgw logs copied to $results/servers/rgw-log" >&2
+    fi
+    return 1
+  fi
+  # shellcheck source=/dev/null
+  source "$WHARF_RGW_DIR/env"
+}
+
+echo "== build"
+build_ok=1
+dotnet build Packages.sln -c Release -warnaserror || { status=1; build_ok=0; }
+
+if [ "$build_ok" -eq 1 ]; then
+  if ! start_rgw; then
+    # Run the tests anyway, pointed at the endpoint that should have been there, so that the S3 tests fail
+    # visibly (connection refused) instead of being skipped; the run is red either way.
+    status=1
+    export WHARF_S3_ENDPOINT="http://127.0.0.1:${WHARF_RGW_PORT:-7480}" WHARF_S3_REGION=us-east-1 \
+      WHARF_S3_ACCESS_KEY=rgw-not-started WHARF_S3_SECRET_KEY=rgw-not-started
+  fi
+
   echo "== test (solution)"
   dotnet test Packages.sln -c Release --no-build --logger trx --results-directory "$results" || status=1
 
   echo "== test (packed packages)"
   bash eng/test-packages.sh || status=1
+
+  stop_servers
 fi
 
 # Sum the counters of every TRX file; a run that produced no result file counts as a failure above.
