@@ -1,0 +1,118 @@
+using System.Buffers;
+
+namespace Wharf.Storage.S3.Internal;
+
+/// <summary>Content held in pooled chunks, replayable as a seekable stream; returned to the pool on dispose.</summary>
+internal sealed class PooledBuffer : IDisposable
+{
+    private const int ChunkSize = 64 * 1024;
+    private readonly List<byte[]> _chunks = [];
+
+    public long Length { get; private set; }
+
+    /// <summary>Reads from <paramref name="source"/> until it ends or <paramref name="limit"/> bytes are held.</summary>
+    public static async Task<PooledBuffer> ReadAsync(Stream source, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new PooledBuffer();
+        try
+        {
+            while (buffer.Length < limit)
+            {
+                int inChunk = (int)(buffer.Length % ChunkSize);
+                if (inChunk == 0)
+                {
+                    buffer._chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                }
+
+                int wanted = (int)Math.Min(ChunkSize - inChunk, limit - buffer.Length);
+                int read = await source.ReadAsync(buffer._chunks[^1].AsMemory(inChunk, wanted), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                buffer.Length += read;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A fresh stream over the content, from its start.</summary>
+    public Stream OpenRead() => new ChunkStream(this);
+
+    public void Dispose()
+    {
+        foreach (byte[] chunk in _chunks)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        _chunks.Clear();
+    }
+
+    private sealed class ChunkStream(PooledBuffer owner) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => owner.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => _position = Math.Clamp(value, 0, owner.Length);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int total = 0;
+            while (buffer.Length > 0 && _position < owner.Length)
+            {
+                int chunk = (int)(_position / ChunkSize);
+                int inChunk = (int)(_position % ChunkSize);
+                int count = (int)Math.Min(Math.Min(ChunkSize - inChunk, buffer.Length), owner.Length - _position);
+                owner._chunks[chunk].AsSpan(inChunk, count).CopyTo(buffer);
+                buffer = buffer[count..];
+                _position += count;
+                total += count;
+            }
+
+            return total;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            Position = origin switch
+            {
+                SeekOrigin.Begin => offset,
+                SeekOrigin.Current => _position + offset,
+                _ => owner.Length + offset,
+            };
+            return _position;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
