@@ -532,6 +532,7 @@ public sealed partial class S3Storage : StorageBase
             }
             catch (AmazonS3Exception exception) when (IsConcurrentConflict(exception) && attempt < ConflictRetries)
             {
+                S3Diagnostics.ConflictRetries.Add(1, S3Diagnostics.StorageTag(Name));
                 await Task.Delay(ConflictDelay(attempt), cancellationToken).ConfigureAwait(false);
                 empty.Position = 0;
             }

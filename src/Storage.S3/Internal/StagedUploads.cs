@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Amazon.Runtime;
 using System.Net;
 using Amazon.S3;
@@ -30,6 +31,7 @@ internal sealed class StagedPut(S3Storage storage, StagingRequest request, Func<
             catch (AmazonS3Exception exception) when (S3Storage.IsConcurrentConflict(exception) && attempt < S3Storage.ConflictRetries)
             {
                 // 409 ConditionalRequestConflict: another write to the key is in flight; back off and ask again.
+                S3Diagnostics.ConflictRetries.Add(1, S3Diagnostics.StorageTag(storage.Name));
                 await Task.Delay(S3Storage.ConflictDelay(attempt), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -64,6 +66,9 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
 
         string key = storage.GetKey(name);
         string? uploadId = null;
+        using Activity? activity = S3Diagnostics.ActivitySource.StartActivity("multipart_upload");
+        activity?.SetTag("wharf.storage.name", storage.Name);
+        activity?.SetTag("wharf.storage.s3.key", key);
         try
         {
             InitiateMultipartUploadResponse initiated = await storage.Client.InitiateMultipartUploadAsync(storage.CreateInitiateRequest(name, request), cancellationToken).ConfigureAwait(false);
@@ -79,10 +84,12 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
                 IfMatch = overwrite ? null : S3Storage.EmptyETag,
             };
             CompleteMultipartUploadResponse completed = await storage.Client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("wharf.storage.s3.parts", parts.Count);
             return new SaveResult(name, length, string.IsNullOrEmpty(completed.ETag) ? null : completed.ETag);
         }
-        catch
+        catch (Exception exception)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             if (uploadId is not null)
             {
                 await AbortAsync(key, uploadId).ConfigureAwait(false);
@@ -170,6 +177,7 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
                 InputStream = body,
                 PartSize = count,
             }, failure.Token).ConfigureAwait(false);
+            S3Diagnostics.Parts.Add(1, S3Diagnostics.StorageTag(storage.Name));
             return new PartETag(number, response.ETag);
         }
         catch
