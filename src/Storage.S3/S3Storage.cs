@@ -29,7 +29,11 @@ public sealed partial class S3Storage : StorageBase
     public const string BackendId = "S3";
 
     internal const int ConflictRetries = 5;
-    internal const string EmptyETag = "\"d41d8cd98f00b204e9800998ecf8427e\"";
+    /// <summary>
+    /// The ETag of an empty object, for <c>If-Match</c> on a reservation. Unquoted: Ceph RGW compares <c>If-Match</c>
+    /// on PUT against the bare value (a quoted one never matches), and Amazon S3 accepts either form.
+    /// </summary>
+    internal const string EmptyETag = "d41d8cd98f00b204e9800998ecf8427e";
     private const string ReservationMetadataKey = "wharf-reservation";
     private readonly bool _ownsClient;
     private readonly string _prefix;
@@ -421,11 +425,35 @@ public sealed partial class S3Storage : StorageBase
     {
         try
         {
-            return await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = GetKey(name) }, cancellationToken).ConfigureAwait(false);
+            GetObjectMetadataResponse response = await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = GetKey(name) }, cancellationToken).ConfigureAwait(false);
+            _bucketKnown = true;
+            return response;
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
         {
+            // A HEAD's 404 has no body, so a missing bucket looks like a missing object: ask the bucket once.
+            await EnsureBucketExistsAsync(exception, cancellationToken).ConfigureAwait(false);
             return null;
+        }
+    }
+
+    private volatile bool _bucketKnown;
+
+    private async Task EnsureBucketExistsAsync(AmazonS3Exception notFound, CancellationToken cancellationToken)
+    {
+        if (_bucketKnown)
+        {
+            return;
+        }
+
+        try
+        {
+            await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, MaxKeys = 1, Prefix = _prefix }, cancellationToken).ConfigureAwait(false);
+            _bucketKnown = true;
+        }
+        catch (AmazonS3Exception exception) when (exception.ErrorCode == "NoSuchBucket")
+        {
+            throw new AmazonS3Exception(exception.Message, notFound) { ErrorCode = "NoSuchBucket", StatusCode = HttpStatusCode.NotFound };
         }
     }
 

@@ -30,6 +30,30 @@ internal static class S3Server
         ChecksumMode = S3ChecksumMode.WhenRequired,
     };
 
+    /// <summary>The test server's endpoint as a URI (host and port of the real server).</summary>
+    public static Uri EndpointUri => new(Endpoint);
+
+    /// <summary>
+    /// A client configured as <see cref="S3Storage.CreateClient"/> builds it from <paramref name="options"/>, after which
+    /// <paramref name="configure"/> adjusts the config (timeouts, retries, an HTTP client factory).
+    /// </summary>
+    public static AmazonS3Client CreateClient(S3StorageOptions options, Action<AmazonS3Config>? configure = null)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.ForcePathStyle,
+            ServiceURL = options.ServiceUrl,
+            AuthenticationRegion = options.Region ?? "us-east-1",
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        configure?.Invoke(config);
+        return new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+    }
+
+    /// <summary>A client with the server's own credentials, independent of any storage under test.</summary>
+    public static AmazonS3Client CreateDirectClient() => S3Storage.CreateClient(Options("wharf-direct-client"));
+
     /// <summary>A fresh bucket on the test server.</summary>
     public static async Task<string> CreateBucketAsync(CancellationToken cancellationToken)
     {

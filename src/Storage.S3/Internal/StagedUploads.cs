@@ -147,7 +147,7 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
             PartETag[] parts = await Task.WhenAll(uploads).ConfigureAwait(false);
             return (parts.ToList(), length);
         }
-        catch
+        catch (Exception exception)
         {
             await failure.CancelAsync().ConfigureAwait(false);
             try
@@ -156,7 +156,15 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
             }
             catch (Exception) when (uploads.Count > 0)
             {
-                // The first failure is what the caller sees.
+                // Collected below.
+            }
+
+            // A failed part cancels the others and the loop's wait; unless the caller cancelled, what the caller
+            // must see is the part's own error (the server went away, access denied), not that cancellation.
+            if (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                && uploads.Select(u => u.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } partFailure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(partFailure);
             }
 
             throw;
