@@ -10,16 +10,27 @@ namespace Wharf.Benchmarks;
 /// allocation after deletions, first-touch memory of a virtual machine) moves its ratios; this does not.
 /// </summary>
 /// <remarks>
-/// Run: <c>dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --paired [rounds] [save|open]</c>. Saves
-/// run <c>rounds</c> pairs per size, opens fifty times as many. Unlike the BenchmarkDotNet run, saved files are
+/// Run: <c>dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --paired [rounds] [save|open|s3|s3-save|s3-open]</c>.
+/// Without a case, the file-system cases (save, open) run; <c>s3</c> runs the S3 cases (<see cref="S3SaveBenchmarks"/>,
+/// <see cref="S3OpenBenchmarks"/>; they need the real S3 server, see <see cref="S3BenchServer"/>), whose saved objects
+/// are deleted every 16 pairs (one untimed batch request). Saves run <c>rounds</c> pairs per size, file opens fifty
+/// times as many, S3 opens <see cref="S3OpenRoundsFactor"/> times as many. Unlike the BenchmarkDotNet run, saved files are
 /// deleted every 16 pairs (untimed): page-cache memory is then recycled, as on a long-running server, instead of
 /// first-touched (which costs this virtual machine about 2 ms per MiB); the alternation shares the cost of
 /// allocating inodes after deletions fairly between both sides.
 /// </remarks>
 internal static class PairedComparison
 {
+    /// <summary>S3 opens run this many times as many pairs as saves: a GET costs a fraction of a conditional PUT.</summary>
+    private const int S3OpenRoundsFactor = 5;
+
     public static async Task RunAsync(int rounds, string? only)
     {
+        if (only is not (null or "save" or "open" or "s3" or "s3-save" or "s3-open"))
+        {
+            throw new ArgumentException($"Unknown case '{only}': use save, open, s3, s3-save or s3-open (or none for save and open).", nameof(only));
+        }
+
         Console.WriteLine($"Paired comparison, {rounds} rounds per case (warm-up {rounds / 10}); medians and means in microseconds.");
         Console.WriteLine();
         Console.WriteLine("| Operation | Size | Raw median | Wharf median | Ratio (medians) | Raw mean | Wharf mean | Ratio (means) |");
@@ -45,6 +56,34 @@ internal static class PairedComparison
             try
             {
                 await CompareAsync("Open", size, rounds * 50, open.RawOpen, open.WharfOpen, between: null);
+            }
+            finally
+            {
+                open.Cleanup();
+            }
+        }
+
+        foreach (int size in only is "s3" or "s3-save" ? new[] { 4 * 1024, 1024 * 1024 } : [])
+        {
+            var save = new S3SaveBenchmarks { Size = size };
+            save.Setup();
+            try
+            {
+                await CompareAsync("S3 save", size, rounds, save.RawPut, save.WharfSave, save.DeleteSaved);
+            }
+            finally
+            {
+                save.GlobalCleanup();
+            }
+        }
+
+        foreach (int size in only is "s3" or "s3-open" ? new[] { 4 * 1024, 1024 * 1024 } : [])
+        {
+            var open = new S3OpenBenchmarks { Size = size };
+            open.Setup();
+            try
+            {
+                await CompareAsync("S3 open", size, rounds * S3OpenRoundsFactor, open.RawOpen, open.WharfOpen, between: null);
             }
             finally
             {

@@ -4,7 +4,9 @@ using Wharf.Benchmarks;
 
 // Run from Release: dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --filter '*'
 // (or eng/benchmark.sh). Scratch files go to one run folder under /tmp, deleted when the run is over.
-// "-- --paired [rounds] [save|open]" runs the drift-free cross-check in PairedComparison instead of BenchmarkDotNet.
+// "-- --paired [rounds] [save|open|s3|s3-save|s3-open]" runs the drift-free cross-check in PairedComparison instead
+// of BenchmarkDotNet; "-- --requests" counts the HTTP requests of S3 operations (S3RequestCounts). The S3 benchmarks
+// (S3SaveBenchmarks, S3OpenBenchmarks, s3 cases, --requests) need a real S3 server: see S3BenchServer.
 string runRoot = BenchDirectory.CreateRunRoot();
 try
 {
@@ -14,9 +16,21 @@ try
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400,
             args.Length > 2 ? args[2] : null);
     }
+    else if (args.Length > 0 && args[0] == "--requests")
+    {
+        Environment.ExitCode = await S3RequestCounts.RunAsync();
+    }
     else
     {
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args).ToList();
+
+        // A benchmark whose set-up threw (an S3 benchmark without its server, say) has no result: fail the run.
+        var failed = summaries.SelectMany(summary => summary.Reports).Where(report => !report.Success).ToList();
+        if (failed.Count > 0 || summaries.Any(summary => summary.HasCriticalValidationErrors))
+        {
+            Console.Error.WriteLine($"Benchmarks failed: {string.Join(", ", failed.Select(report => report.BenchmarkCase.DisplayInfo).DefaultIfEmpty("validation errors"))}. See the log above.");
+            Environment.ExitCode = 1;
+        }
     }
 }
 finally
