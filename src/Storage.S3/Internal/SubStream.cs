@@ -30,8 +30,10 @@ internal sealed class SubStream : Stream
 
     public override int Read(Span<byte> buffer) => _inner.Read(buffer[..(int)Math.Min(buffer.Length, _length - Position)]);
 
+    // The SDK reads request bodies through this overload in 8 KiB pieces: pass it through, so the inner stream's
+    // cached completed tasks are used instead of a new Task per read.
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        _inner.ReadAsync(buffer, offset, (int)Math.Min(count, _length - Position), cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         _inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _length - Position)], cancellationToken);
