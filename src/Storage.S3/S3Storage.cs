@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
+using Wharf.Storage.Backends;
 using Wharf.Storage.S3.Internal;
 
 namespace Wharf.Storage.S3;
@@ -154,14 +155,14 @@ public sealed partial class S3Storage : StorageBase
             long length = content.Length - start;
             if (length <= threshold)
             {
-                return new StagedPut(this, request, () => new SubStream(content, start, length), length, owned: null);
+                return new StagedPut(this, request, () => new StreamSlice(content, start, length), length, owned: null);
             }
 
             return new StagedMultipart(this, request, content, head: null);
         }
 
         // Unknown length: hold up to the threshold, so a small upload is one replayable PUT.
-        PooledBuffer head = await PooledBuffer.ReadAsync(content, threshold + 1, cancellationToken).ConfigureAwait(false);
+        PooledContent head = await PooledContent.ReadAsync(content, threshold + 1, cancellationToken).ConfigureAwait(false);
         if (head.Length <= threshold)
         {
             return new StagedPut(this, request, head.OpenRead, head.Length, head);

@@ -5,6 +5,8 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 
+using Wharf.Storage.Backends;
+
 namespace Wharf.Storage.S3.Internal;
 
 /// <summary>
@@ -55,7 +57,7 @@ internal sealed class StagedPut(S3Storage storage, StagingRequest request, Func<
 /// small request and no replay. On failure the upload is aborted and the reservation deleted; a process killed
 /// mid-upload leaves the zero-byte reservation, marked with <c>x-amz-meta-wharf-reservation</c>.
 /// </remarks>
-internal sealed class StagedMultipart(S3Storage storage, StagingRequest request, Stream source, PooledBuffer? head) : IStagedObject
+internal sealed class StagedMultipart(S3Storage storage, StagingRequest request, Stream source, PooledContent? head) : IStagedObject
 {
     public async ValueTask<SaveResult?> TryCommitAsync(string name, bool overwrite, CancellationToken cancellationToken)
     {
@@ -73,7 +75,7 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
         {
             InitiateMultipartUploadResponse initiated = await storage.Client.InitiateMultipartUploadAsync(storage.CreateInitiateRequest(name, request), cancellationToken).ConfigureAwait(false);
             uploadId = initiated.UploadId;
-            Stream content = head is null ? source : new ConcatenatedStream(head.OpenRead(), source);
+            Stream content = head is null ? source : new ConcatenatedReadStream(head.OpenRead(), source);
             (List<PartETag> parts, long length) = await UploadPartsAsync(key, uploadId, content, cancellationToken).ConfigureAwait(false);
             var complete = new CompleteMultipartUploadRequest
             {

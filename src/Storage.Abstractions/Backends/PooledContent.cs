@@ -1,19 +1,32 @@
 using System.Buffers;
 
-namespace Wharf.Storage.S3.Internal;
+namespace Wharf.Storage.Backends;
 
-/// <summary>Content held in pooled chunks, replayable as a seekable stream; returned to the pool on dispose.</summary>
-internal sealed class PooledBuffer : IDisposable
+/// <summary>
+/// Content held in pooled 64 KiB chunks, replayable as a seekable stream; the chunks go back to the pool on dispose.
+/// </summary>
+/// <remarks>
+/// For backends that must send content of unknown length more than once (a conditional create that lost the name is
+/// retried under another name) without holding it in one large array.
+/// </remarks>
+public sealed class PooledContent : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
     private readonly List<byte[]> _chunks = [];
 
+    /// <summary>The number of bytes held.</summary>
     public long Length { get; private set; }
 
     /// <summary>Reads from <paramref name="source"/> until it ends or <paramref name="limit"/> bytes are held.</summary>
-    public static async Task<PooledBuffer> ReadAsync(Stream source, long limit, CancellationToken cancellationToken)
+    /// <param name="source">The content.</param>
+    /// <param name="limit">The most bytes to read.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The content read; <see cref="Length"/> less than <paramref name="limit"/> means the source ended.</returns>
+    public static async Task<PooledContent> ReadAsync(Stream source, long limit, CancellationToken cancellationToken)
     {
-        var buffer = new PooledBuffer();
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var buffer = new PooledContent();
         try
         {
             while (buffer.Length < limit)
@@ -46,6 +59,7 @@ internal sealed class PooledBuffer : IDisposable
     /// <summary>A fresh stream over the content, from its start.</summary>
     public Stream OpenRead() => new ChunkStream(this);
 
+    /// <summary>Returns the chunks to the pool; streams opened earlier must not be read afterwards.</summary>
     public void Dispose()
     {
         foreach (byte[] chunk in _chunks)
@@ -56,7 +70,7 @@ internal sealed class PooledBuffer : IDisposable
         _chunks.Clear();
     }
 
-    private sealed class ChunkStream(PooledBuffer owner) : Stream
+    private sealed class ChunkStream(PooledContent owner) : Stream
     {
         private long _position;
 
