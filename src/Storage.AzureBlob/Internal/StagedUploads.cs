@@ -87,7 +87,7 @@ internal sealed class StagedBlockUpload(AzureBlobStorage storage, StagingRequest
         try
         {
             Stream content = head is null ? source : new ConcatenatedReadStream(head.OpenRead(), source);
-            (List<string> blockIds, long length) = await UploadBlocksAsync(blobName, content, cancellationToken).ConfigureAwait(false);
+            (IReadOnlyList<string> blockIds, long length) = await UploadBlocksAsync(blobName, content, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("wharf.storage.azureblob.blocks", blockIds.Count);
             return await CommitAsync(name, blockIds, length, reservation, cancellationToken).ConfigureAwait(false);
         }
@@ -133,7 +133,7 @@ internal sealed class StagedBlockUpload(AzureBlobStorage storage, StagingRequest
         }
     }
 
-    private async Task<SaveResult> CommitAsync(string name, List<string> blockIds, long length, string? reservation, CancellationToken cancellationToken)
+    private async Task<SaveResult> CommitAsync(string name, IReadOnlyList<string> blockIds, long length, string? reservation, CancellationToken cancellationToken)
     {
         var body = new StringBuilder(64 + (blockIds.Count * 80)).Append("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>");
         foreach (string id in blockIds)
@@ -156,115 +156,21 @@ internal sealed class StagedBlockUpload(AzureBlobStorage storage, StagingRequest
         return new SaveResult(name, length, response.Headers.ETag?.ToString("H"));
     }
 
-    private async Task<(List<string> BlockIds, long Length)> UploadBlocksAsync(string blobName, Stream content, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> BlockIds, long Length)> UploadBlocksAsync(string blobName, Stream content, CancellationToken cancellationToken)
     {
-        int blockSize = storage.Options.BlockSize;
-
         // Block ids are unique per upload, so blocks left by an earlier failed upload of the name are never reused.
         string uploadId = Guid.NewGuid().ToString("N");
-        using var inFlight = new SemaphoreSlim(storage.Options.UploadConcurrency);
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var uploads = new List<Task>();
-        var blockIds = new List<string>();
-        long length = 0;
-        try
-        {
-            for (int index = 0; ; index++)
+        return await PartUploader.UploadAsync(content, storage.Options.BlockSize, storage.Options.UploadConcurrency, storage.BlockBuffers,
+            async (index, block, token) =>
             {
-                await inFlight.WaitAsync(failure.Token).ConfigureAwait(false);
-                byte[] buffer = storage.BlockBuffers.Rent(blockSize);
-                int filled;
-                try
-                {
-                    filled = await FillAsync(content, buffer, blockSize, failure.Token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    storage.BlockBuffers.Return(buffer);
-                    inFlight.Release();
-                    throw;
-                }
-
-                if (filled == 0 && index > 0)
-                {
-                    storage.BlockBuffers.Return(buffer);
-                    inFlight.Release();
-                    break;
-                }
-
                 string blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes(uploadId + index.ToString("D8", CultureInfo.InvariantCulture)));
-                blockIds.Add(blockId);
-                length += filled;
-                uploads.Add(PutBlockAsync(blobName, blockId, buffer, filled, inFlight, failure));
-                if (filled < blockSize)
-                {
-                    break;
-                }
-            }
-
-            await Task.WhenAll(uploads).ConfigureAwait(false);
-            return (blockIds, length);
-        }
-        catch (Exception exception)
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await Task.WhenAll(uploads).ConfigureAwait(false);
-            }
-            catch (Exception) when (uploads.Count > 0)
-            {
-                // Collected below.
-            }
-
-            // A failed block cancels the others and the loop's wait; unless the caller cancelled, what the caller
-            // must see is the block's own error (the service went away, access denied), not that cancellation.
-            if (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested
-                && uploads.Select(u => u.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } blockFailure)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(blockFailure);
-            }
-
-            throw;
-        }
-    }
-
-    private async Task PutBlockAsync(string blobName, string blockId, byte[] buffer, int count, SemaphoreSlim inFlight, CancellationTokenSource failure)
-    {
-        try
-        {
-            using HttpMessage message = storage.Rest.CreateBlobMessage(RequestMethod.Put, blobName, "comp=block&blockid=" + Uri.EscapeDataString(blockId));
-            message.Request.Content = RequestContent.Create(new ReadOnlyMemory<byte>(buffer, 0, count));
-            await storage.Rest.SendExpectingAsync(message, failure.Token, 201).ConfigureAwait(false);
-            AzureBlobDiagnostics.Blocks.Add(1, AzureBlobDiagnostics.StorageTag(storage.Name));
-        }
-        catch
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            storage.BlockBuffers.Return(buffer);
-            inFlight.Release();
-        }
-    }
-
-    private static async Task<int> FillAsync(Stream content, byte[] buffer, int count, CancellationToken cancellationToken)
-    {
-        int filled = 0;
-        while (filled < count)
-        {
-            int read = await content.ReadAsync(buffer.AsMemory(filled, count - filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
+                using HttpMessage message = storage.Rest.CreateBlobMessage(RequestMethod.Put, blobName, "comp=block&blockid=" + Uri.EscapeDataString(blockId));
+                message.Request.Content = RequestContent.Create(block);
+                await storage.Rest.SendExpectingAsync(message, token, 201).ConfigureAwait(false);
+                AzureBlobDiagnostics.Blocks.Add(1, AzureBlobDiagnostics.StorageTag(storage.Name));
+                return blockId;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes our reservation (and with it the staged blocks), only if it is still ours (best effort).</summary>

@@ -108,115 +108,26 @@ internal sealed class StagedMultipart(S3Storage storage, StagingRequest request,
 
     private async Task<(List<PartETag> Parts, long Length)> UploadPartsAsync(string key, string uploadId, Stream content, CancellationToken cancellationToken)
     {
-        int partSize = storage.Options.PartSize;
-        using var inFlight = new SemaphoreSlim(storage.Options.MultipartConcurrency);
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var uploads = new List<Task<PartETag>>();
-        long length = 0;
-        try
-        {
-            for (int number = 1; ; number++)
+        (IReadOnlyList<PartETag> parts, long length) = await PartUploader.UploadAsync(content, storage.Options.PartSize, storage.Options.MultipartConcurrency, storage.PartBuffers,
+            async (index, part, token) =>
             {
-                await inFlight.WaitAsync(failure.Token).ConfigureAwait(false);
-                byte[] buffer = storage.PartBuffers.Rent(partSize);
-                int filled;
-                try
+                // The SDK wants a stream; the part's bytes are a pooled array segment.
+                System.Runtime.InteropServices.MemoryMarshal.TryGetArray(part, out ArraySegment<byte> segment);
+                using var body = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+                UploadPartResponse response = await storage.Client.UploadPartAsync(new UploadPartRequest
                 {
-                    filled = await FillAsync(content, buffer, partSize, failure.Token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    storage.PartBuffers.Return(buffer);
-                    inFlight.Release();
-                    throw;
-                }
-
-                if (filled == 0 && number > 1)
-                {
-                    storage.PartBuffers.Return(buffer);
-                    inFlight.Release();
-                    break;
-                }
-
-                length += filled;
-                uploads.Add(UploadPartAsync(key, uploadId, number, buffer, filled, inFlight, failure));
-                if (filled < partSize)
-                {
-                    break;
-                }
-            }
-
-            PartETag[] parts = await Task.WhenAll(uploads).ConfigureAwait(false);
-            return (parts.ToList(), length);
-        }
-        catch (Exception exception)
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await Task.WhenAll(uploads).ConfigureAwait(false);
-            }
-            catch (Exception) when (uploads.Count > 0)
-            {
-                // Collected below.
-            }
-
-            // A failed part cancels the others and the loop's wait; unless the caller cancelled, what the caller
-            // must see is the part's own error (the server went away, access denied), not that cancellation.
-            if (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested
-                && uploads.Select(u => u.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } partFailure)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(partFailure);
-            }
-
-            throw;
-        }
-    }
-
-    private async Task<PartETag> UploadPartAsync(string key, string uploadId, int number, byte[] buffer, int count, SemaphoreSlim inFlight, CancellationTokenSource failure)
-    {
-        try
-        {
-            using var body = new MemoryStream(buffer, 0, count, writable: false);
-            UploadPartResponse response = await storage.Client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = storage.Bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = number,
-                InputStream = body,
-                PartSize = count,
-            }, failure.Token).ConfigureAwait(false);
-            S3Diagnostics.Parts.Add(1, S3Diagnostics.StorageTag(storage.Name));
-            return new PartETag(number, response.ETag);
-        }
-        catch
-        {
-            await failure.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            storage.PartBuffers.Return(buffer);
-            inFlight.Release();
-        }
-    }
-
-    private static async Task<int> FillAsync(Stream content, byte[] buffer, int count, CancellationToken cancellationToken)
-    {
-        int filled = 0;
-        while (filled < count)
-        {
-            int read = await content.ReadAsync(buffer.AsMemory(filled, count - filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
+                    BucketName = storage.Bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumber = index + 1,
+                    InputStream = body,
+                    PartSize = segment.Count,
+                }, token).ConfigureAwait(false);
+                S3Diagnostics.Parts.Add(1, S3Diagnostics.StorageTag(storage.Name));
+                return new PartETag(index + 1, response.ETag);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (parts.ToList(), length);
     }
 
     private async Task AbortAsync(string key, string uploadId)
