@@ -68,7 +68,7 @@ public sealed class PackageMetadataTests
     public void Every_packed_Wharf_package_has_a_readme_license_and_symbols()
     {
         string[] packages = Directory.GetFiles(PackagesFolder, $"Wharf.*.{Version}.nupkg");
-        Assert.IsGreaterThanOrEqualTo(3, packages.Length, "Expected at least the Abstractions, FileSystem and Testing packages.");
+        Assert.IsGreaterThanOrEqualTo(5, packages.Length, "Expected at least the Abstractions, FileSystem, S3, AzureBlob and Testing packages.");
         foreach (string path in packages)
         {
             string id = Path.GetFileName(path)[..^$".{Version}.nupkg".Length];
