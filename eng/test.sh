@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: builds the solution, installs and starts the real servers the tests need
-# (eng/servers/: Ceph radosgw for S3; the Azure issue adds Azurite), runs every test project, packs the packages and
-# tests the packed .nupkg files, stops the servers, then prints one line: "N passed, N failed".
-# Installing the servers needs root (apt-get); see eng/servers/rgw/install.sh.
+# (eng/servers/: Ceph radosgw for S3, Azurite for Azure Blob), runs every test project, packs the packages and tests
+# the packed .nupkg files, stops the servers, then prints one line: "N passed, N failed".
+# Installing the servers needs root (apt-get) when their binaries are missing; see eng/servers/*/install.sh.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="$PWD/artifacts/test-results"
 rm -rf "$results"
@@ -16,12 +16,22 @@ status=0
 # the EXIT trap stops it too when the script ends early (error, Ctrl-C, SIGTERM). A run killed with SIGKILL leaves
 # it running: the next start.sh stops that stale instance first.
 export WHARF_RGW_DIR="${WHARF_RGW_DIR:-$PWD/artifacts/servers/rgw}"
+export WHARF_AZURITE_DIR="${WHARF_AZURITE_DIR:-$PWD/artifacts/servers/azurite}"
+# For tests that run a second, private Azurite (their own WHARF_AZURITE_DIR and WHARF_AZURITE_PORT), e.g. outages.
+export WHARF_AZURITE_START="$PWD/eng/servers/azurite/start.sh" WHARF_AZURITE_STOP="$PWD/eng/servers/azurite/stop.sh"
 rgw_started=0
+azurite_started=0
 stop_servers() {
-  [ "$rgw_started" -eq 1 ] || return 0
-  rgw_started=0
-  echo "== servers: stop rgw"
-  bash eng/servers/rgw/stop.sh
+  if [ "$azurite_started" -eq 1 ]; then
+    azurite_started=0
+    echo "== servers: stop azurite"
+    bash eng/servers/azurite/stop.sh
+  fi
+  if [ "$rgw_started" -eq 1 ]; then
+    rgw_started=0
+    echo "== servers: stop rgw"
+    bash eng/servers/rgw/stop.sh
+  fi
 }
 trap stop_servers EXIT
 trap 'exit 130' INT
@@ -44,6 +54,22 @@ start_rgw() {
   source "$WHARF_RGW_DIR/env"
 }
 
+start_azurite() {
+  echo "== servers: azurite"
+  bash eng/servers/azurite/install.sh || { echo "== servers: azurite install FAILED" >&2; return 1; }
+  azurite_started=1
+  if ! bash eng/servers/azurite/start.sh; then
+    echo "== servers: azurite start FAILED" >&2
+    if [ -d "$WHARF_AZURITE_DIR/log" ]; then
+      mkdir -p "$results/servers" && cp -r "$WHARF_AZURITE_DIR/log" "$results/servers/azurite-log" &&
+        echo "== servers: azurite logs copied to $results/servers/azurite-log" >&2
+    fi
+    return 1
+  fi
+  # shellcheck source=/dev/null
+  source "$WHARF_AZURITE_DIR/env"
+}
+
 echo "== build"
 build_ok=1
 dotnet build Packages.sln -c Release -warnaserror || { status=1; build_ok=0; }
@@ -55,6 +81,13 @@ if [ "$build_ok" -eq 1 ]; then
     status=1
     export WHARF_S3_ENDPOINT="http://127.0.0.1:${WHARF_RGW_PORT:-7480}" WHARF_S3_REGION=us-east-1 \
       WHARF_S3_ACCESS_KEY=rgw-not-started WHARF_S3_SECRET_KEY=rgw-not-started
+  fi
+  if ! start_azurite; then
+    # Same for Azure Blob: the well-known development account at the endpoint that should have answered.
+    status=1
+    export WHARF_AZURE_ENDPOINT="http://127.0.0.1:${WHARF_AZURITE_PORT:-10000}/devstoreaccount1" \
+      WHARF_AZURE_ACCOUNT=devstoreaccount1 \
+      WHARF_AZURE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
   fi
 
   echo "== test (solution)"

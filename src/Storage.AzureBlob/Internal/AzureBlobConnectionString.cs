@@ -9,7 +9,7 @@ internal sealed record AzureBlobConnectionString(Uri BlobEndpoint, string Accoun
     internal const string DevelopmentAccountName = "devstoreaccount1";
 
     /// <summary>The development account's published key (not a secret: it is the same on every machine).</summary>
-    internal const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UDJ3tKcJ6tBA1XdPa1LZFfWlqS5gG8fJ1cQ==";
+    internal const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     /// <summary>Parses a connection string; the error never quotes it (it holds a secret).</summary>
     public static bool TryParse(string connectionString, [NotNullWhen(true)] out AzureBlobConnectionString? result, [NotNullWhen(false)] out string? error)
