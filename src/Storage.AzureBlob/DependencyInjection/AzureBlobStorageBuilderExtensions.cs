@@ -1,4 +1,6 @@
 using Azure.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Wharf.Storage.AzureBlob;
 
@@ -16,6 +18,7 @@ public static class AzureBlobStorageBuilderExtensions
     public static WharfStorageBuilder AddAzureBlob(this WharfStorageBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureBlobStorageOptions>, AzureBlobCredentialValidator>());
         return builder.AddBackend<AzureBlobStorageOptions>(AzureBlobStorage.BackendId, static (services, name, options) =>
             new AzureBlobStorage(
                 name,

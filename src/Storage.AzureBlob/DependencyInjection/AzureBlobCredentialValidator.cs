@@ -1,0 +1,29 @@
+using Azure.Core;
+using Microsoft.Extensions.Options;
+using Wharf.Storage.AzureBlob;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// The start-up check options alone cannot make: a storage with no key, SAS or connection string needs a
+/// <see cref="TokenCredential"/> from the host's services. Without one the host fails to start, naming the storage,
+/// instead of failing at the first request.
+/// </summary>
+internal sealed class AzureBlobCredentialValidator(IServiceProvider services) : IValidateOptions<AzureBlobStorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AzureBlobStorageOptions options)
+    {
+        if (string.IsNullOrEmpty(name)
+            || options.ConnectionString is not null || options.AccountKey is not null || options.SasToken is not null || options.Credential is not null
+            || services.GetKeyedService<TokenCredential>(name) is not null || services.GetService<TokenCredential>() is not null)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        return ValidateOptionsResult.Fail(
+            $"{WharfStorageKeyPath(name)}:AccountKey: no credential is configured: set ConnectionString, AccountKey or SasToken, " +
+            "or register a TokenCredential service (keyed by the storage's name, or unkeyed), such as Azure.Identity's DefaultAzureCredential for managed identity.");
+    }
+
+    private static string WharfStorageKeyPath(string name) => $"Wharf:Storages:{name}";
+}
