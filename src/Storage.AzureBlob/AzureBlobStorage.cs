@@ -106,7 +106,7 @@ public sealed partial class AzureBlobStorage : StorageBase
             ? new SharedKeyPolicy(_accountName, _accountKey)
             : sasToken is not null
                 ? new SasTokenPolicy(sasToken)
-                : new BearerTokenAuthenticationPolicy(tokenCredential!, TokenScope);
+                : new BearerTokenAuthenticationPolicy(new GuardedTokenCredential(tokenCredential!), TokenScope);
         HttpPipeline pipeline = HttpPipelineBuilder.Build(clientOptions, [], [authentication], new ResponseClassifier());
         Rest = new BlobRestClient(pipeline, endpoint, options.Container!);
         _capabilities = new StorageCapabilities
@@ -519,6 +519,8 @@ public sealed partial class AzureBlobStorage : StorageBase
                     >= 500 or 408 or 429 => new StorageUnavailableException(Name, objectName, $"Azure Blob Storage failed: {cause}", code, failed),
                     _ => new StorageException(Name, objectName, $"Azure Blob Storage refused the request: {cause}", code, failed),
                 };
+            case TokenAcquisitionException token:
+                return new StorageAccessDeniedException(Name, objectName, $"{token.Message} Check the identity and its role assignment (Storage Blob Data Contributor) on account '{_accountName}'.", innerException: token.InnerException);
             case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
                 // Azure.Core's retry policy gives up with every attempt's failure: the last one says why.
                 StorageException last = TranslateException(aggregate.InnerExceptions[^1], objectName);
