@@ -492,6 +492,12 @@ public sealed partial class AzureBlobStorage : StorageBase
         else
         {
             UserDelegationKey key = await GetDelegationKeyAsync(expiresOn, cancellationToken).ConfigureAwait(false);
+            if (expiresOn > key.ExpiresOn)
+            {
+                // Asked for (nearly) the full 7 days a key can live: the URL ends with its key.
+                parameters = parameters with { ExpiresOn = key.ExpiresOn };
+            }
+
             query = BlobSas.ForUserDelegation(_accountName, Container, blobName, key, parameters);
         }
 
@@ -559,6 +565,13 @@ public sealed partial class AzureBlobStorage : StorageBase
     /// <summary>A cached user delegation key valid past <paramref name="expiresOn"/>; fetched (for 7 days) when needed.</summary>
     private async ValueTask<UserDelegationKey> GetDelegationKeyAsync(DateTimeOffset expiresOn, CancellationToken cancellationToken)
     {
+        if (expiresOn > DateTimeOffset.UtcNow.AddDays(7))
+        {
+            throw new ArgumentOutOfRangeException(nameof(expiresOn), expiresOn, $"Storage '{Name}': a user-delegation SAS can be valid for at most 7 days.");
+        }
+
+        // A key lives 7 days less a minute: a URL asked for longer than a new key would live ends with the key.
+        expiresOn = Min(expiresOn, DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-2));
         if (_delegationKey is { } cached && cached.ExpiresOn >= expiresOn)
         {
             return cached;
@@ -574,10 +587,6 @@ public sealed partial class AzureBlobStorage : StorageBase
 
             DateTimeOffset now = DateTimeOffset.UtcNow;
             DateTimeOffset keyExpiry = now.AddDays(7).AddMinutes(-1);
-            if (expiresOn > keyExpiry)
-            {
-                throw new ArgumentOutOfRangeException(nameof(expiresOn), expiresOn, $"Storage '{Name}': a user-delegation SAS can be valid for at most 7 days.");
-            }
 
             UserDelegationKey key = await Rest.GetUserDelegationKeyAsync(now.AddMinutes(-5), keyExpiry, cancellationToken).ConfigureAwait(false);
             _delegationKey = key;
@@ -588,6 +597,8 @@ public sealed partial class AzureBlobStorage : StorageBase
             _delegationKeyLock.Release();
         }
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
 
     private static AzureBlobPublicAccess ParsePublicAccess(Response response) =>
         response.Headers.TryGetValue("x-ms-blob-public-access", out string? value)

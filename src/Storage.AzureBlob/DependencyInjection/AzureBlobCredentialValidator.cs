@@ -13,16 +13,22 @@ internal sealed class AzureBlobCredentialValidator(IServiceProvider services) : 
 {
     public ValidateOptionsResult Validate(string? name, AzureBlobStorageOptions options)
     {
-        if (string.IsNullOrEmpty(name)
-            || options.ConnectionString is not null || options.AccountKey is not null || options.SasToken is not null || options.Credential is not null
-            || services.GetKeyedService<TokenCredential>(name) is not null || services.GetService<TokenCredential>() is not null)
+        if (string.IsNullOrEmpty(name) || options.ConnectionString is not null || options.AccountKey is not null || options.SasToken is not null)
         {
             return ValidateOptionsResult.Skip;
         }
 
-        return ValidateOptionsResult.Fail(
-            $"{WharfStorageKeyPath(name)}:AccountKey: no credential is configured: set ConnectionString, AccountKey or SasToken, " +
-            "or register a TokenCredential service (keyed by the storage's name, or unkeyed), such as Azure.Identity's DefaultAzureCredential for managed identity.");
+        if (options.Credential is null && services.GetKeyedService<TokenCredential>(name) is null && services.GetService<TokenCredential>() is null)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{WharfStorageKeyPath(name)}:AccountKey: no credential is configured: set ConnectionString, AccountKey or SasToken, " +
+                "or register a TokenCredential service (keyed by the storage's name, or unkeyed), such as Azure.Identity's DefaultAzureCredential for managed identity.");
+        }
+
+        // The storage will send bearer tokens, which only go over TLS.
+        return options.ServiceUri is { } serviceUri && Uri.TryCreate(serviceUri, UriKind.Absolute, out Uri? endpoint) && endpoint.Scheme != Uri.UriSchemeHttps
+            ? ValidateOptionsResult.Fail($"{WharfStorageKeyPath(name)}:ServiceUri: '{serviceUri}' is not https: bearer tokens are only sent over TLS.")
+            : ValidateOptionsResult.Skip;
     }
 
     private static string WharfStorageKeyPath(string name) => $"Wharf:Storages:{name}";
