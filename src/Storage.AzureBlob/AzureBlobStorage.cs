@@ -369,44 +369,12 @@ public sealed partial class AzureBlobStorage : StorageBase
     }
 
     /// <inheritdoc/>
-    protected override async ValueTask<StorageObjectInfo?> GetInfoCoreAsync(string name, CancellationToken cancellationToken)
-    {
-        using Response? response = await HeadAsync(name, cancellationToken).ConfigureAwait(false);
-        if (response is null)
-        {
-            return null;
-        }
-
-        var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (HttpHeader header in response.Headers)
-        {
-            if (header.Name.StartsWith("x-ms-meta-", StringComparison.OrdinalIgnoreCase))
-            {
-                metadata[header.Name["x-ms-meta-".Length..].ToLowerInvariant()] = header.Value;
-            }
-        }
-
-        return new StorageObjectInfo
-        {
-            Name = name,
-            Length = response.Headers.ContentLength ?? 0,
-            ContentType = response.Headers.ContentType is { Length: > 0 } type ? type : ContentTypes.FromName(name),
-            LastModified = response.Headers.TryGetValue("Last-Modified", out string? modified)
-                && DateTimeOffset.TryParse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed)
-                    ? parsed
-                    : DateTimeOffset.UnixEpoch,
-            ETag = response.Headers.ETag?.ToString("H"),
-            CacheControl = response.Headers.TryGetValue("Cache-Control", out string? cacheControl) ? cacheControl : null,
-            Metadata = metadata,
-        };
-    }
+    protected override async ValueTask<StorageObjectInfo?> GetInfoCoreAsync(string name, CancellationToken cancellationToken) =>
+        await HeadAsync(name, static (name, response) => ToInfo(name, response), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    protected override async ValueTask<bool> ExistsCoreAsync(string name, CancellationToken cancellationToken)
-    {
-        using Response? response = await HeadAsync(name, cancellationToken).ConfigureAwait(false);
-        return response is not null;
-    }
+    protected override async ValueTask<bool> ExistsCoreAsync(string name, CancellationToken cancellationToken) =>
+        await HeadAsync(name, static (_, _) => true, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     protected override async ValueTask<bool> DeleteCoreAsync(string name, CancellationToken cancellationToken)
@@ -549,16 +517,42 @@ public sealed partial class AzureBlobStorage : StorageBase
 
     internal string GetBlobName(string name) => _prefix + name;
 
-    /// <summary>HEAD (Get Blob Properties): null for a missing blob; a missing container or a 403 is thrown.</summary>
-    private async Task<Response?> HeadAsync(string name, CancellationToken cancellationToken)
+    /// <summary>HEAD (Get Blob Properties): default for a missing blob; a missing container or a 403 is thrown.</summary>
+    private async Task<T?> HeadAsync<T>(string name, Func<string, Response, T> read, CancellationToken cancellationToken)
     {
         using HttpMessage message = Rest.CreateBlobMessage(RequestMethod.Head, GetBlobName(name));
         Response response = await Rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
         return response.Status switch
         {
-            200 => response,
-            404 when BlobRestClient.ErrorCode(response) != "ContainerNotFound" => null,
+            200 => read(name, response),
+            404 when BlobRestClient.ErrorCode(response) != "ContainerNotFound" => default,
             _ => throw await BlobRestClient.CreateFailureAsync(response, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    private static StorageObjectInfo ToInfo(string name, Response response)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (HttpHeader header in response.Headers)
+        {
+            if (header.Name.StartsWith("x-ms-meta-", StringComparison.OrdinalIgnoreCase))
+            {
+                metadata[header.Name["x-ms-meta-".Length..].ToLowerInvariant()] = header.Value;
+            }
+        }
+
+        return new StorageObjectInfo
+        {
+            Name = name,
+            Length = response.Headers.ContentLength ?? 0,
+            ContentType = response.Headers.ContentType is { Length: > 0 } type ? type : ContentTypes.FromName(name),
+            LastModified = response.Headers.TryGetValue("Last-Modified", out string? modified)
+                && DateTimeOffset.TryParse(modified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed)
+                    ? parsed
+                    : DateTimeOffset.UnixEpoch,
+            ETag = response.Headers.ETag?.ToString("H"),
+            CacheControl = response.Headers.TryGetValue("Cache-Control", out string? cacheControl) ? cacheControl : null,
+            Metadata = metadata,
         };
     }
 
