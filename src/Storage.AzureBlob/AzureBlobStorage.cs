@@ -54,6 +54,12 @@ public sealed partial class AzureBlobStorage : StorageBase
     {
         var errors = new StorageOptionsErrors($"Wharf:Storages:{name}");
         options.Validate(errors);
+        if (errors.Errors.Count > 0 && options.ConnectionString is not null)
+        {
+            // The account, endpoint and key come from the connection string, which is malformed (or has company).
+            throw new ArgumentException(string.Join(Environment.NewLine, errors.Errors), nameof(options));
+        }
+
         Uri endpoint;
         string? sasToken;
         TokenCredential? tokenCredential = null;
@@ -67,13 +73,16 @@ public sealed partial class AzureBlobStorage : StorageBase
         }
         else
         {
+            // With other errors (reported below) the endpoint may not be a URL: a placeholder keeps the checks going.
             endpoint = options.ServiceUri is { } serviceUri && Uri.TryCreate(serviceUri, UriKind.Absolute, out Uri? given)
                 ? given
-                : new Uri($"https://{options.AccountName}.blob.core.windows.net");
+                : Uri.TryCreate($"https://{options.AccountName}.blob.core.windows.net", UriKind.Absolute, out Uri? byName)
+                    ? byName
+                    : new Uri("https://invalid.blob.core.windows.net");
             _accountName = options.AccountName ?? AzureBlobConnectionString.AccountNameFromEndpoint(endpoint) ?? string.Empty;
             _accountKey = options.AccountKey is { } key && errors.Errors.Count == 0 ? Convert.FromBase64String(key) : null;
             sasToken = options.SasToken;
-            if (_accountKey is null && sasToken is null)
+            if (options.AccountKey is null && sasToken is null)
             {
                 tokenCredential = options.Credential ?? credential;
                 if (tokenCredential is null)
@@ -86,7 +95,7 @@ public sealed partial class AzureBlobStorage : StorageBase
                 }
             }
 
-            if (_accountName.Length == 0)
+            if (_accountName.Length == 0 && !errors.Errors.Any(e => e.Contains(":AccountName: ", StringComparison.Ordinal)))
             {
                 errors.Add(nameof(AzureBlobStorageOptions.AccountName), $"cannot be read from the endpoint '{endpoint}'; set it.");
             }
@@ -501,8 +510,10 @@ public sealed partial class AzureBlobStorage : StorageBase
                 return last is StorageUnavailableException
                     ? new StorageUnavailableException(Name, objectName, $"{last.Cause} (after {aggregate.InnerExceptions.Count} attempts)", last.ErrorCode, aggregate)
                     : last;
-            case HttpRequestException or IOException or TimeoutException:
-                return new StorageUnavailableException(Name, objectName, $"Azure Blob Storage could not be reached: {exception.Message}", innerException: exception);
+            case TimeoutException:
+                return new StorageUnavailableException(Name, objectName, $"Azure Blob Storage at {ServiceUri.GetLeftPart(UriPartial.Authority)} did not answer in time: {exception.Message}", innerException: exception);
+            case HttpRequestException or IOException:
+                return new StorageUnavailableException(Name, objectName, $"Azure Blob Storage at {ServiceUri.GetLeftPart(UriPartial.Authority)} could not be reached: {exception.Message}", innerException: exception);
             default:
                 return base.TranslateException(exception, objectName);
         }

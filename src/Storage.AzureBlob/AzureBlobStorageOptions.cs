@@ -137,6 +137,10 @@ public sealed class AzureBlobStorageOptions : StorageOptions
             {
                 errors.Add(nameof(AccountName), "is required unless ConnectionString or ServiceUri names the account.");
             }
+            else if (ServiceUri is not null && string.IsNullOrWhiteSpace(AccountName) && Uri.TryCreate(ServiceUri, UriKind.Absolute, out Uri? endpoint) && AzureBlobConnectionString.AccountNameFromEndpoint(endpoint) is null)
+            {
+                errors.Add(nameof(AccountName), $"cannot be read from the endpoint '{ServiceUri}'; set it.");
+            }
 
             if (AccountKey is not null && !IsBase64(AccountKey))
             {
@@ -185,7 +189,7 @@ public sealed class AzureBlobStorageOptions : StorageOptions
         && !name.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789-")
         && name[0] != '-' && name[^1] != '-' && !name.Contains("--", StringComparison.Ordinal);
 
-    private static bool IsBase64(string value)
+    internal static bool IsBase64(string value)
     {
         Span<byte> buffer = stackalloc byte[256];
         return value.Length > 0 && value.Length <= 340 && Convert.TryFromBase64String(value, buffer, out _);

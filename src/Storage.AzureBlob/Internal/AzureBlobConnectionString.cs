@@ -101,6 +101,12 @@ internal sealed record AzureBlobConnectionString(Uri BlobEndpoint, string Accoun
             return false;
         }
 
+        if (key is not null && !AzureBlobStorageOptions.IsBase64(key))
+        {
+            error = "its AccountKey is not base64 (copy the key from the account's 'Access keys').";
+            return false;
+        }
+
         result = new AzureBlobConnectionString(blobEndpoint, account, key, sas);
         error = null;
         return true;

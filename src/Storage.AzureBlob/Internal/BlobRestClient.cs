@@ -48,7 +48,17 @@ internal sealed class BlobRestClient(HttpPipeline pipeline, Uri serviceUri, stri
 
     public async ValueTask<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken)
     {
-        await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Azure.Core ends a try that exceeds Retry.NetworkTimeout with a TaskCanceledException: the caller did not
+            // cancel, the server did not answer in time.
+            throw new TimeoutException(exception.Message, exception);
+        }
+
         return message.Response;
     }
 

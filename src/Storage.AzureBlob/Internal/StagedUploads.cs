@@ -182,7 +182,7 @@ internal sealed class StagedBlockUpload(AzureBlobStorage storage, StagingRequest
             message.Request.Headers.SetValue("If-Match", reservation);
             await storage.Rest.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception exception) when (exception is RequestFailedException or AggregateException or HttpRequestException or IOException or OperationCanceledException or TimeoutException)
         {
             storage.LogCleanupFailed(blobName, exception);
         }
