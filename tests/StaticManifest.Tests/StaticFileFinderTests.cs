@@ -1,0 +1,73 @@
+using Wharf.StaticManifest.Collecting;
+
+namespace Wharf.StaticManifest.Tests;
+
+[TestClass]
+public sealed class StaticFileFinderTests
+{
+    [TestMethod]
+    [DataRow("*.css", "site.css", true)]
+    [DataRow("*.css", "site.css.map", false)]
+    [DataRow(".*", ".git", true)]
+    [DataRow("*~", "notes.txt~", true)]
+    [DataRow("CVS", "cvs", false)]
+    [DataRow("img/*.png", "img/a/b.png", true)]
+    [DataRow("?.js", "a.js", true)]
+    [DataRow("?.js", "ab.js", false)]
+    [DataRow("[ab].js", "b.js", true)]
+    [DataRow("[!ab].js", "b.js", false)]
+    [DataRow("[a-c]x", "bx", true)]
+    [DataRow("[x", "[x", true)]
+    [DataRow("a*b*c", "axxbyyc", true)]
+    [DataRow("a*b*c", "axxbyy", false)]
+    public void Globs_match_like_fnmatchcase(string pattern, string text, bool expected) =>
+        Assert.AreEqual(expected, new GlobPattern(pattern).IsMatch(text));
+
+    [TestMethod]
+    public void The_first_source_wins_conflicts_are_reported_and_ignored_paths_are_skipped()
+    {
+        string first = Temp();
+        string second = Temp();
+        try
+        {
+            Write(first, "css/site.css", "first");
+            Write(second, "css/site.css", "second");
+            Write(second, "js/app.js", "app");
+            Write(second, ".git/config", "x");
+            Write(second, "js/app.js~", "backup");
+            Write(second, "vendor/CVS/Entries", "x");
+            Write(second, "vendor/lib/README.md", "docs");
+
+            FindResult found = StaticFileFinder.Find([first, second], [.. StaticFileFinder.DefaultIgnorePatterns, "vendor/lib/*.md"]);
+
+            CollectionAssert.AreEqual(new[] { "css/site.css", "js/app.js" }, found.Files.Select(f => f.LogicalPath).ToArray());
+            Assert.AreEqual(Path.Join(first, "css", "site.css"), found.Files[0].PhysicalPath);
+            FileConflict conflict = found.Conflicts.Single();
+            Assert.AreEqual("css/site.css", conflict.LogicalPath);
+            Assert.AreEqual(Path.Join(second, "css", "site.css"), conflict.Ignored.Single());
+        }
+        finally
+        {
+            Directory.Delete(first, recursive: true);
+            Directory.Delete(second, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void A_missing_source_is_a_clear_error() =>
+        Assert.Contains("does-not-exist", Assert.ThrowsExactly<DirectoryNotFoundException>(() => StaticFileFinder.Find(["/tmp/does-not-exist-" + Guid.NewGuid()], [])).Message);
+
+    private static string Temp()
+    {
+        string path = Path.Join(Path.GetTempPath(), "wharf-finder-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static void Write(string root, string relative, string content)
+    {
+        string path = Path.Join(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+}
