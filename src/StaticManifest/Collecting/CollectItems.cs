@@ -1,0 +1,187 @@
+using System.Security.Cryptography;
+using System.Text;
+using Wharf.StaticManifest.Rewriting;
+using Wharf.Storage;
+
+namespace Wharf.StaticManifest.Collecting;
+
+/// <summary>A reference from one collected file to another, resolved.</summary>
+internal sealed record Link(AssetReference Reference, ResolvedReference Resolved, SourceFile Target);
+
+/// <summary>A precompressed variant of an output's content.</summary>
+internal sealed record CompressedContent(string Coding, string Extension, ReadOnlyMemory<byte> Content, string Hash);
+
+/// <summary>A found file on its way through the collect: source content and hashes, references, final name and content.</summary>
+internal sealed class SourceFile(FoundFile found, bool rewritable)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public FoundFile Found { get; } = found;
+
+    /// <summary>The source bytes, held for files whose references are rewritten (CSS, JS); null for others (read from disk).</summary>
+    public byte[]? Source { get; private set; }
+
+    public string? Text { get; private set; }
+
+    public IReadOnlyList<AssetReference> References { get; private set; } = [];
+
+    public List<Link> Links { get; } = [];
+
+    public string SourceHash { get; private set; } = string.Empty;
+
+    public string SourceIntegrity { get; private set; } = string.Empty;
+
+    public long SourceLength { get; private set; }
+
+    public string? StoredPath { get; set; }
+
+    /// <summary>The rewritten content; null when it is the source's.</summary>
+    public byte[]? Final { get; private set; }
+
+    public string FinalHash { get; private set; } = string.Empty;
+
+    public string FinalIntegrity { get; private set; } = string.Empty;
+
+    public long FinalLength { get; private set; }
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (rewritable)
+        {
+            byte[] bytes = await File.ReadAllBytesAsync(Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
+            (SourceHash, SourceIntegrity) = Hash(bytes);
+            SourceLength = bytes.Length;
+            try
+            {
+                Text = StrictUtf8.GetString(bytes);
+                Source = bytes;
+                References = Path.GetExtension(Found.LogicalPath).Equals(".css", StringComparison.OrdinalIgnoreCase)
+                    ? CssReferenceScanner.Scan(Text)
+                    : JsReferenceScanner.Scan(Text);
+            }
+            catch (DecoderFallbackException)
+            {
+                // Not UTF-8 text (a mislabelled binary): collected as it is, like any other file.
+                Text = null;
+                Source = bytes;
+            }
+        }
+        else
+        {
+            FileStream stream = new(Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 0, Options = FileOptions.SequentialScan });
+            await using (stream.ConfigureAwait(false))
+            {
+                using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using var sha384 = IncrementalHash.CreateHash(HashAlgorithmName.SHA384);
+                byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(128 * 1024);
+                try
+                {
+                    long length = 0;
+                    int read;
+                    while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        sha256.AppendData(buffer, 0, read);
+                        sha384.AppendData(buffer, 0, read);
+                        length += read;
+                    }
+
+                    SourceLength = length;
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                SourceHash = Convert.ToHexStringLower(sha256.GetHashAndReset());
+                SourceIntegrity = "sha384-" + Convert.ToBase64String(sha384.GetHashAndReset());
+            }
+        }
+    }
+
+    /// <summary>The content with the references <paramref name="include"/> selects rewritten to their targets' final names.</summary>
+    public byte[] Rewrite(Func<Link, bool> include)
+    {
+        if (Text is null)
+        {
+            return Source!;
+        }
+
+        var replacements = new List<ReferenceReplacement>(Links.Count);
+        foreach (Link link in Links)
+        {
+            if (include(link) && link.Target.StoredPath is { } targetPath)
+            {
+                replacements.Add(new ReferenceReplacement(link.Reference, ReferenceResolver.FormatReplacement(link.Reference, link.Resolved, targetPath)));
+            }
+        }
+
+        return replacements.Count == 0 ? Source! : Encoding.UTF8.GetBytes(ReferenceRewriter.Apply(Text, replacements));
+    }
+
+    /// <summary>Sets the final content (hashes, length) and, unless a cycle named it already, the fingerprinted name.</summary>
+    public void Finish(byte[] content, bool keepStoredPath = false)
+    {
+        if (ReferenceEquals(content, Source))
+        {
+            FinishUnchanged(keepStoredPath);
+            return;
+        }
+
+        Final = content;
+        (FinalHash, FinalIntegrity) = Hash(content);
+        FinalLength = content.Length;
+        if (!keepStoredPath)
+        {
+            StoredPath = StaticCollector.FingerprintedName(Found.LogicalPath, FinalHash);
+        }
+    }
+
+    /// <summary>The final content is the source's.</summary>
+    public void FinishUnchanged(bool keepStoredPath = false)
+    {
+        Final = null;
+        FinalHash = SourceHash;
+        FinalIntegrity = SourceIntegrity;
+        FinalLength = SourceLength;
+        if (!keepStoredPath)
+        {
+            StoredPath = StaticCollector.FingerprintedName(Found.LogicalPath, SourceHash);
+        }
+    }
+
+    internal static (string Hex, string Integrity) Hash(ReadOnlySpan<byte> content) =>
+        (Convert.ToHexStringLower(SHA256.HashData(content)), "sha384-" + Convert.ToBase64String(SHA384.HashData(content)));
+}
+
+/// <summary>One file the collect publishes: a fingerprinted file, or the original copy of one.</summary>
+internal sealed record Output(string StoredPath, string LogicalPath, SourceFile File, bool Original)
+{
+    public IReadOnlyList<CompressedContent> Variants { get; set; } = [];
+
+    public (string Hash, string Integrity) Hashes => Original ? (File.SourceHash, File.SourceIntegrity) : (File.FinalHash, File.FinalIntegrity);
+
+    public long Length => Original ? File.SourceLength : File.FinalLength;
+
+    public string ContentType => ContentTypes.FromName(LogicalPath);
+
+    private byte[]? Bytes => Original ? File.Source : File.Final ?? File.Source;
+
+    public async ValueTask<ReadOnlyMemory<byte>> ReadContentAsync(CancellationToken cancellationToken) =>
+        Bytes ?? await System.IO.File.ReadAllBytesAsync(File.Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Stream>(Bytes is { } bytes
+            ? new MemoryStream(bytes, writable: false)
+            : new FileStream(File.Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan }));
+
+    public StaticAsset ToAsset() => new()
+    {
+        LogicalPath = LogicalPath,
+        StoredPath = StoredPath,
+        Length = Length,
+        ContentType = ContentType,
+        ContentHash = Hashes.Hash,
+        Integrity = Hashes.Integrity,
+        Encodings = [.. Variants.Select(v => new StaticAssetEncoding(v.Coding, StoredPath + v.Extension, v.Content.Length, v.Hash))],
+    };
+}

@@ -1,0 +1,153 @@
+using Wharf.Storage;
+
+namespace Wharf.StaticManifest.Collecting;
+
+/// <summary>Options of a collect: where the sources are and how their files are processed and published.</summary>
+public sealed class StaticCollectOptions
+{
+    /// <summary>The source folders, in order: the first that has a path wins (Django's <c>STATICFILES_DIRS</c>).</summary>
+    public IList<string> Sources { get; } = [];
+
+    /// <summary>Extra ignore patterns, matched against names and relative paths (<see cref="GlobPattern"/>).</summary>
+    public IList<string> IgnorePatterns { get; } = [];
+
+    /// <summary>Also ignore <see cref="StaticFileFinder.DefaultIgnorePatterns"/> (dotfiles, <c>*~</c>, <c>CVS</c>). On by default.</summary>
+    public bool UseDefaultIgnorePatterns { get; set; } = true;
+
+    /// <summary>
+    /// The URL path the tree is served under, ending with <c>/</c> (Django's <c>STATIC_URL</c>): absolute references
+    /// under it are rewritten, other absolute paths are left alone. Default <c>/static/</c>.
+    /// </summary>
+    public string StaticUrl { get; set; } = "/static/";
+
+    /// <summary>Also publish each file under its original name (as Django does). Off keeps only the fingerprinted files.</summary>
+    public bool KeepOriginals { get; set; } = true;
+
+    /// <summary>What a reference to a file that is not in the tree does. <see cref="MissingReferenceMode.Strict"/> by default.</summary>
+    public MissingReferenceMode MissingReferences { get; set; } = MissingReferenceMode.Strict;
+
+    /// <summary>The extensions whose references are rewritten (case-insensitive). Default <c>.css</c>, <c>.js</c>, <c>.mjs</c>.</summary>
+    public IList<string> RewriteExtensions { get; } = [".css", ".js", ".mjs"];
+
+    /// <summary>Write Brotli and gzip variants of compressible files. On by default.</summary>
+    public bool Precompress { get; set; } = true;
+
+    /// <summary>How variants are made (qualities, ratio, skip list); the defaults when null.</summary>
+    public Compression.PrecompressionOptions? Compression { get; set; }
+
+    /// <summary>How many uploads run at once. Default 16.</summary>
+    public int MaxParallelUploads { get; set; } = 16;
+
+    /// <summary>The manifest's name in the destination. Default <c>staticfiles.json</c>.</summary>
+    public string ManifestName { get; set; } = StaticAssetManifest.DefaultName;
+
+    /// <summary>Find, process and report, but write nothing (no files, no manifest).</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>After the new manifest is written, delete destination files it does not list (Django's <c>--clear</c>, done last so the old deployment stays servable until then).</summary>
+    public bool PruneStale { get; set; }
+
+    /// <summary>Checks the options; each problem names its option.</summary>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Sources.Count == 0)
+        {
+            problems.Add($"{nameof(Sources)}: at least one source folder is required.");
+        }
+
+        if (string.IsNullOrEmpty(StaticUrl) || !StaticUrl.EndsWith('/'))
+        {
+            problems.Add($"{nameof(StaticUrl)}: must end with '/'; it is '{StaticUrl}'.");
+        }
+
+        if (MaxParallelUploads is < 1 or > 256)
+        {
+            problems.Add($"{nameof(MaxParallelUploads)}: must be from 1 to 256; it is {MaxParallelUploads}.");
+        }
+
+        if (ObjectName.GetProblem(ManifestName) is { } problem)
+        {
+            problems.Add($"{nameof(ManifestName)}: '{ManifestName}' is not a valid name: {problem}");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems));
+        }
+    }
+}
+
+/// <summary>What a reference to a missing file does.</summary>
+public enum MissingReferenceMode
+{
+    /// <summary>The collect fails, listing every missing reference (file:line:column), and writes nothing.</summary>
+    Strict = 0,
+
+    /// <summary>The reference is left unchanged and reported; the collect goes on.</summary>
+    Lenient = 1,
+}
+
+/// <summary>A reference to a file that is not in the tree (or that climbs above it).</summary>
+/// <param name="SourcePath">The file holding the reference.</param>
+/// <param name="Line">Its 1-based line.</param>
+/// <param name="Column">Its 1-based column.</param>
+/// <param name="Url">The URL as written.</param>
+/// <param name="TargetPath">The logical path it resolves to, when it resolves at all.</param>
+public sealed record MissingReference(string SourcePath, int Line, int Column, string Url, string? TargetPath)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{SourcePath}:{Line}:{Column}: '{Url}'" + (TargetPath is null ? " climbs above the static root" : $" → '{TargetPath}' is not in the tree");
+}
+
+/// <summary>Progress of a collect, for a terminal or a log.</summary>
+/// <param name="Stage">What is happening: finding, processing, compressing, publishing, manifest, pruning.</param>
+/// <param name="Done">Items done in this stage.</param>
+/// <param name="Total">Items in this stage.</param>
+public readonly record struct CollectProgress(string Stage, int Done, int Total);
+
+/// <summary>What a collect did.</summary>
+public sealed record CollectResult
+{
+    /// <summary>The manifest written (or that would be, in a dry run).</summary>
+    public required StaticAssetManifest Manifest { get; init; }
+
+    /// <summary>Files uploaded to the destination (variants included).</summary>
+    public int Copied { get; init; }
+
+    /// <summary>Files already at the destination with the same content, not uploaded again.</summary>
+    public int Unmodified { get; init; }
+
+    /// <summary>Files whose references were rewritten.</summary>
+    public int PostProcessed { get; init; }
+
+    /// <summary>Precompressed variants produced.</summary>
+    public int Compressed { get; init; }
+
+    /// <summary>Stale files deleted (with <see cref="StaticCollectOptions.PruneStale"/>).</summary>
+    public int Deleted { get; init; }
+
+    /// <summary>References to missing files (left unchanged in lenient mode).</summary>
+    public IReadOnlyList<MissingReference> Missing { get; init; } = [];
+
+    /// <summary>Paths found in several sources.</summary>
+    public IReadOnlyList<FileConflict> Conflicts { get; init; } = [];
+
+    /// <summary>Files found in the sources.</summary>
+    public int Found { get; init; }
+}
+
+/// <summary>A strict collect found references to missing files; nothing was written.</summary>
+public sealed class MissingReferencesException : StaticManifestException
+{
+    /// <summary>Creates the exception.</summary>
+    public MissingReferencesException(IReadOnlyList<MissingReference> missing)
+        : base($"{missing.Count} reference(s) to files that are not in the static tree:{Environment.NewLine}" + string.Join(Environment.NewLine, missing))
+    {
+        Missing = missing;
+    }
+
+    /// <summary>Every missing reference.</summary>
+    public IReadOnlyList<MissingReference> Missing { get; }
+}

@@ -1,0 +1,271 @@
+using System.Text;
+using Wharf.StaticManifest.Collecting;
+using Wharf.Storage;
+using Wharf.Storage.FileSystem;
+
+namespace Wharf.StaticManifest.Tests;
+
+/// <summary>The whole collect, from source folders to a file-system storage, as a deploy runs it.</summary>
+[TestClass]
+public sealed class CollectorTests
+{
+    private readonly List<string> _folders = [];
+
+    public TestContext TestContext { get; set; } = null!;
+
+    private CancellationToken Ct => TestContext.CancellationToken;
+
+    [TestCleanup]
+    public void DeleteFolders()
+    {
+        foreach (string folder in _folders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public async Task References_are_rewritten_to_fingerprinted_names_and_the_manifest_lists_them()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", "@import \"base.css\";\n/* url(commented-out.png) */\nbody { background: url(../img/logo.png?v=2#top); content: \"url(not-a-ref.png)\"; }\n@font-face { src: url('../fonts/f.woff2') format(\"woff2\"), url(https://cdn.example/x.woff); }\n");
+        Write(source, "css/base.css", "h1 { background: url(/static/img/logo.png) }\n");
+        Write(source, "img/logo.png", "PNG");
+        Write(source, "fonts/f.woff2", "WOFF2");
+        Write(source, "js/app.js", "import { x } from './lib.js';\nconst s = \"import './nope.js'\";\nimport('./lazy.js');\n");
+        Write(source, "js/lib.js", "export const x = 1;\n");
+        Write(source, "js/lazy.js", "export default 2;\n");
+        (IStorage storage, string root) = Destination();
+
+        CollectResult result = await Collect(storage, source);
+
+        StaticAssetManifest manifest = result.Manifest;
+        string logo = manifest.Paths["img/logo.png"];
+        StringAssert.Matches(logo, new System.Text.RegularExpressions.Regex(@"^img/logo\.[0-9a-f]{12}\.png$"));
+        string site = await storage.ReadAllTextAsync(manifest.Paths["css/site.css"], cancellationToken: Ct);
+        StringAssert.Contains(site, $"@import \"{FileName(manifest.Paths["css/base.css"])}\";");
+        StringAssert.Contains(site, $"url(../img/{FileName(logo)}?v=2#top)");
+        StringAssert.Contains(site, $"url('../fonts/{FileName(manifest.Paths["fonts/f.woff2"])}')");
+        StringAssert.Contains(site, "/* url(commented-out.png) */", "Comments are left alone.");
+        StringAssert.Contains(site, "\"url(not-a-ref.png)\"", "Strings that are not references are left alone.");
+        StringAssert.Contains(site, "url(https://cdn.example/x.woff)");
+        StringAssert.Contains(await storage.ReadAllTextAsync(manifest.Paths["css/base.css"], cancellationToken: Ct), $"url(/static/{logo})");
+        string app = await storage.ReadAllTextAsync(manifest.Paths["js/app.js"], cancellationToken: Ct);
+        StringAssert.Contains(app, $"from './{FileName(manifest.Paths["js/lib.js"])}'");
+        StringAssert.Contains(app, $"import('./{FileName(manifest.Paths["js/lazy.js"])}')");
+        StringAssert.Contains(app, "\"import './nope.js'\"");
+        Assert.AreEqual(await File.ReadAllTextAsync(Path.Join(source, "css", "site.css"), Ct), await storage.ReadAllTextAsync("css/site.css", cancellationToken: Ct), "The original is kept unprocessed.");
+        Assert.AreEqual(3, result.PostProcessed, "site.css, base.css and app.js have references.");
+
+        byte[] written = await File.ReadAllBytesAsync(Path.Join(root, "staticfiles.json"), Ct);
+        StaticAssetManifest reread = StaticAssetManifest.Parse(written);
+        Assert.IsTrue(reread.TryGetByLogicalPath("css/site.css", out StaticAsset? css));
+        Assert.AreEqual(css.Integrity, "sha384-" + Convert.ToBase64String(System.Security.Cryptography.SHA384.HashData(Encoding.UTF8.GetBytes(site))));
+        Assert.AreEqual(manifest.Hash, reread.Hash);
+    }
+
+    [TestMethod]
+    public async Task A_reference_cycle_shares_one_hash_and_never_fails()
+    {
+        string source = Folder();
+        Write(source, "a.css", "@import url(b.css); .a { background: url(img.png) }");
+        Write(source, "b.css", "@import 'a.css';");
+        Write(source, "img.png", "IMG");
+        (IStorage storage, _) = Destination();
+
+        CollectResult result = await Collect(storage, source);
+
+        string a = result.Manifest.Paths["a.css"];
+        string b = result.Manifest.Paths["b.css"];
+        Assert.AreEqual(a[2..^4], b[2..^4], "Both members carry the cycle's hash.");
+        StringAssert.Contains(await storage.ReadAllTextAsync(a, cancellationToken: Ct), $"@import url({b})");
+        StringAssert.Contains(await storage.ReadAllTextAsync(b, cancellationToken: Ct), $"@import '{a}'");
+
+        // Changing a file outside the cycle that the cycle refers to changes the cycle's names.
+        Write(source, "img.png", "IMG2");
+        CollectResult again = await Collect(storage, source);
+        Assert.AreNotEqual(a, again.Manifest.Paths["a.css"]);
+        Assert.AreNotEqual(b, again.Manifest.Paths["b.css"]);
+    }
+
+    [TestMethod]
+    public async Task Strict_mode_lists_every_missing_reference_and_writes_nothing()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", "a { background: url(missing.png) }\n\nb { background: url(\"../../above.png\") }\n@import 'gone.css';");
+        (IStorage storage, string root) = Destination();
+
+        MissingReferencesException exception = await Assert.ThrowsExactlyAsync<MissingReferencesException>(() => Collect(storage, source));
+
+        Assert.HasCount(3, exception.Missing);
+        StringAssert.Contains(exception.Message, "css/site.css:1:21: 'missing.png'");
+        StringAssert.Contains(exception.Message, "css/site.css:3:22");
+        StringAssert.Contains(exception.Message, "css/site.css:4:10: 'gone.css'");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(root), "Nothing is written when a strict collect fails.");
+    }
+
+    [TestMethod]
+    public async Task Lenient_mode_leaves_missing_references_unchanged_and_reports_them()
+    {
+        string source = Folder();
+        Write(source, "site.css", "a { background: url(missing.png) } b { background: url(ok.png) }");
+        Write(source, "ok.png", "OK");
+        (IStorage storage, _) = Destination();
+
+        CollectResult result = await Collect(storage, source, o => o.MissingReferences = MissingReferenceMode.Lenient);
+
+        Assert.AreEqual("missing.png", result.Missing.Single().Url);
+        string site = await storage.ReadAllTextAsync(result.Manifest.Paths["site.css"], cancellationToken: Ct);
+        StringAssert.Contains(site, "url(missing.png)");
+        StringAssert.Contains(site, $"url({result.Manifest.Paths["ok.png"]})");
+    }
+
+    [TestMethod]
+    public async Task A_re_collect_uploads_only_what_changed_and_the_first_source_wins()
+    {
+        string first = Folder();
+        string second = Folder();
+        Write(first, "css/site.css", "a { background: url(../img/a.png) }");
+        Write(first, "img/a.png", "A");
+        Write(first, "img/b.png", "B");
+        Write(second, "img/b.png", "B from the second source");
+        (IStorage storage, _) = Destination();
+
+        CollectResult full = await Collect(storage, [first, second]);
+        CollectResult unchanged = await Collect(storage, [first, second]);
+        Write(first, "img/a.png", "A2");
+        CollectResult touched = await Collect(storage, [first, second]);
+
+        Assert.AreEqual("img/b.png", full.Conflicts.Single().LogicalPath);
+        Assert.AreEqual("B", await storage.ReadAllTextAsync("img/b.png", cancellationToken: Ct));
+        Assert.AreEqual(0, unchanged.Copied, "Nothing changed, nothing is uploaded.");
+        Assert.AreEqual(full.Copied, unchanged.Unmodified);
+
+        // a.png changed: its original and its new fingerprinted copy; the original site.css is unchanged, but its
+        // fingerprinted copy is new because a.png's name changed.
+        Assert.AreEqual(3, touched.Copied, "a.png (original + fingerprinted) and the new fingerprinted site.css.");
+        Assert.AreNotEqual(full.Manifest.Paths["css/site.css"], touched.Manifest.Paths["css/site.css"]);
+    }
+
+    [TestMethod]
+    public async Task A_failed_publish_keeps_the_previous_manifest_and_files_and_prune_runs_last()
+    {
+        string source = Folder();
+        Write(source, "a.css", "a { background: url(x.png) }");
+        Write(source, "x.png", "X1");
+        (IStorage storage, string root) = Destination();
+        CollectResult first = await Collect(storage, source);
+        byte[] manifestBefore = await File.ReadAllBytesAsync(Path.Join(root, "staticfiles.json"), Ct);
+
+        Write(source, "x.png", "X2");
+        var failing = new FailingStorage(storage, failOnSaveNumber: 2);
+        await Assert.ThrowsAsync<StorageException>(() => Collect(failing, source));
+
+        CollectionAssert.AreEqual(manifestBefore, await File.ReadAllBytesAsync(Path.Join(root, "staticfiles.json"), Ct), "The manifest is written last.");
+        foreach (string stored in first.Manifest.Paths.Values)
+        {
+            Assert.IsTrue(await storage.ExistsAsync(stored, Ct), $"{stored} of the previous deployment is still there.");
+        }
+
+        CollectResult pruned = await Collect(storage, source, o => o.PruneStale = true);
+        Assert.IsFalse(await storage.ExistsAsync(first.Manifest.Paths["x.png"], Ct), "Prune removes the old fingerprinted file.");
+        Assert.IsTrue(await storage.ExistsAsync(pruned.Manifest.Paths["x.png"], Ct));
+        Assert.IsGreaterThan(0, pruned.Deleted);
+    }
+
+    [TestMethod]
+    public async Task Compressible_outputs_get_deterministic_variants_listed_in_the_manifest_and_a_dry_run_writes_nothing()
+    {
+        string source = Folder();
+        Write(source, "big.css", string.Concat(Enumerable.Repeat(".selector-name { color: red; margin: 0 auto; }\n", 400)));
+        Write(source, "photo.jpg", "JPEGDATA");
+        (IStorage storage, string root) = Destination();
+
+        CollectResult dry = await Collect(storage, source, o => o.DryRun = true);
+        Assert.IsEmpty(Directory.GetFileSystemEntries(root));
+        CollectResult result = await Collect(storage, source);
+
+        Assert.IsTrue(result.Manifest.TryGetByLogicalPath("big.css", out StaticAsset? css));
+        CollectionAssert.AreEquivalent(new[] { "br", "gzip" }, css.Encodings.Select(e => e.Name).ToArray());
+        foreach (StaticAssetEncoding encoding in css.Encodings)
+        {
+            Assert.IsTrue(await storage.ExistsAsync(encoding.StoredPath, Ct), encoding.StoredPath);
+            Assert.IsLessThan(css.Length, encoding.Length);
+        }
+
+        Assert.IsTrue(result.Manifest.TryGetByLogicalPath("photo.jpg", out StaticAsset? photo));
+        Assert.IsEmpty(photo.Encodings, "Already-compressed types are skipped.");
+        Assert.AreEqual(dry.Manifest.Hash, result.Manifest.Hash, "A dry run computes the same manifest.");
+    }
+
+    private Task<CollectResult> Collect(IStorage storage, string source, Action<StaticCollectOptions>? configure = null) =>
+        Collect(storage, [source], configure);
+
+    private async Task<CollectResult> Collect(IStorage storage, string[] sources, Action<StaticCollectOptions>? configure = null)
+    {
+        var options = new StaticCollectOptions();
+        foreach (string source in sources)
+        {
+            options.Sources.Add(source);
+        }
+
+        configure?.Invoke(options);
+        return await new StaticCollector(storage, options).CollectAsync(cancellationToken: Ct);
+    }
+
+    private (IStorage Storage, string Root) Destination()
+    {
+        string root = Folder();
+        return (new FileSystemStorage("static", new FileSystemStorageOptions { Root = root, FlushToDisk = false }), root);
+    }
+
+    private string Folder()
+    {
+        string path = Path.Join(Path.GetTempPath(), "wharf-collect-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        _folders.Add(path);
+        return path;
+    }
+
+    private static string FileName(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    private static void Write(string root, string relative, string content)
+    {
+        string path = Path.Join(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    /// <summary>A storage that fails its Nth save, as an outage in the middle of a publish does.</summary>
+    private sealed class FailingStorage(IStorage inner, int failOnSaveNumber) : IStorage
+    {
+        private int _saves;
+
+        public string Name => inner.Name;
+
+        public StorageCapabilities Capabilities => inner.Capabilities;
+
+        public ValueTask<SaveResult> SaveAsync(string name, Stream content, SaveOptions? options = null, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _saves) == failOnSaveNumber
+                ? throw new StorageUnavailableException(Name, name, "simulated outage")
+                : inner.SaveAsync(name, content, options, cancellationToken);
+
+        public ValueTask<Stream> OpenReadAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(name, range, cancellationToken);
+
+        public ValueTask<StorageObjectInfo> GetInfoAsync(string name, CancellationToken cancellationToken = default) => inner.GetInfoAsync(name, cancellationToken);
+
+        public ValueTask<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+
+        public IAsyncEnumerable<StorageEntry> ListAsync(string? prefix = null, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
+
+        public Uri GetPublicUrl(string name) => inner.GetPublicUrl(name);
+
+        public ValueTask<Uri> GetSignedUrlAsync(string name, SignedUrlOptions? options = null, CancellationToken cancellationToken = default) => inner.GetSignedUrlAsync(name, options, cancellationToken);
+
+        public ValueTask SetVisibilityAsync(string name, ObjectVisibility visibility, CancellationToken cancellationToken = default) => inner.SetVisibilityAsync(name, visibility, cancellationToken);
+
+        public string? GetLocalPath(string name) => inner.GetLocalPath(name);
+    }
+}

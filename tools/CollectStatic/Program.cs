@@ -1,0 +1,162 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Wharf.StaticManifest.Collecting;
+using Wharf.Storage;
+using Wharf.Storage.FileSystem;
+
+// wharf-collectstatic: collects static files into a folder or a configured Wharf storage (S3, Azure, …).
+//   wharf-collectstatic --source wwwroot [--source more] --destination artifacts/static
+//   wharf-collectstatic --source wwwroot --config appsettings.json --storage staticfiles
+// Options: --ignore GLOB (repeatable), --no-default-ignore, --static-url /static/, --lenient, --no-originals,
+// --no-compress, --dry-run, --prune, --parallel N.
+// Exit codes: 0 done, 1 failed (missing references in strict mode, storage errors), 2 bad arguments.
+var options = new StaticCollectOptions();
+string? destination = null;
+string? configPath = null;
+string storageName = "staticfiles";
+try
+{
+    for (int i = 0; i < args.Length; i++)
+    {
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+        switch (args[i])
+        {
+            case "--source": options.Sources.Add(Next()); break;
+            case "--destination": destination = Next(); break;
+            case "--config": configPath = Next(); break;
+            case "--storage": storageName = Next(); break;
+            case "--ignore" or "-i": options.IgnorePatterns.Add(Next()); break;
+            case "--no-default-ignore": options.UseDefaultIgnorePatterns = false; break;
+            case "--static-url": options.StaticUrl = Next(); break;
+            case "--lenient": options.MissingReferences = MissingReferenceMode.Lenient; break;
+            case "--no-originals": options.KeepOriginals = false; break;
+            case "--no-compress": options.Precompress = false; break;
+            case "--dry-run" or "-n": options.DryRun = true; break;
+            case "--prune" or "--clear": options.PruneStale = true; break;
+            case "--parallel": options.MaxParallelUploads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--help" or "-h":
+                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N]");
+                return 0;
+            default: throw new ArgumentException($"unknown argument '{args[i]}' (see --help).");
+        }
+    }
+
+    if ((destination is null) == (configPath is null))
+    {
+        throw new ArgumentException("give either --destination DIR or --config FILE (with --storage NAME).");
+    }
+
+    options.Validate();
+}
+catch (Exception exception) when (exception is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}");
+    return 2;
+}
+
+var services = new ServiceCollection();
+if (destination is not null)
+{
+    // A static root is rebuilt from its sources at will: no fsync per file, no extended attributes.
+    services.AddWharfStorage().AddFileSystem(storageName, o =>
+    {
+        o.Root = Path.GetFullPath(destination);
+        o.FlushToDisk = false;
+        o.UseExtendedAttributes = false;
+    });
+}
+else
+{
+    IConfiguration configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configPath!), optional: false).Build();
+    services.AddWharfStorage(configuration).AddFileSystem().AddS3().AddAzureBlob();
+}
+
+await using ServiceProvider provider = services.BuildServiceProvider();
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+try
+{
+    IStorage storage = provider.GetRequiredKeyedService<IStorage>(storageName);
+    var collector = new StaticCollector(storage, options);
+    var progress = new TerminalProgress();
+    CollectResult result = await collector.CollectAsync(progress, cancel.Token);
+    progress.Finish();
+    foreach (FileConflict conflict in result.Conflicts)
+    {
+        Console.WriteLine($"conflict: {conflict.LogicalPath} found in {conflict.Ignored.Count + 1} sources; using {conflict.Used}");
+    }
+
+    foreach (MissingReference missing in result.Missing)
+    {
+        Console.WriteLine($"missing: {missing}");
+    }
+
+    string where = destination ?? $"storage '{storageName}'";
+    Console.WriteLine(options.DryRun
+        ? $"Dry run: {result.Found} static files found, {result.PostProcessed} would be post-processed, {result.Compressed} variants compressed, {result.Missing.Count} missing references; nothing written."
+        : $"{result.Copied} static files copied to {where}, {result.Unmodified} unmodified, {result.PostProcessed} post-processed, {result.Compressed} compressed, {result.Missing.Count} missing, {result.Deleted} deleted.");
+    return 0;
+}
+catch (MissingReferencesException exception)
+{
+    Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}");
+    Console.Error.WriteLine("Nothing was written. Fix the references, or pass --lenient to leave them unchanged.");
+    return 1;
+}
+catch (Exception exception) when (exception is StorageException or IOException or Wharf.StaticManifest.StaticManifestException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("wharf-collectstatic: cancelled; the previous manifest is still in place.");
+    return 1;
+}
+
+/// <summary>One progress line per stage, redrawn in place on a terminal; stage changes only when redirected.</summary>
+internal sealed class TerminalProgress : IProgress<CollectProgress>
+{
+    private readonly bool _interactive = !Console.IsOutputRedirected;
+    private readonly object _gate = new();
+    private string? _stage;
+    private long _lastDraw;
+
+    public void Report(CollectProgress value)
+    {
+        lock (_gate)
+        {
+            bool stageChanged = value.Stage != _stage;
+            if (stageChanged && _stage is not null && _interactive)
+            {
+                Console.WriteLine();
+            }
+
+            if (stageChanged && !_interactive)
+            {
+                Console.WriteLine($"{value.Stage}…");
+            }
+
+            _stage = value.Stage;
+            long now = Environment.TickCount64;
+            if (_interactive && (stageChanged || value.Done == value.Total || now - _lastDraw > 100))
+            {
+                _lastDraw = now;
+                Console.Write($"\r{value.Stage,-12} {value.Done,7}/{value.Total}");
+            }
+        }
+    }
+
+    public void Finish()
+    {
+        if (_interactive && _stage is not null)
+        {
+            Console.WriteLine();
+        }
+    }
+}
