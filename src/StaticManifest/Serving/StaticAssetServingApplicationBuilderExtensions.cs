@@ -9,7 +9,7 @@ public static class StaticAssetServingApplicationBuilderExtensions
 {
     /// <summary>
     /// Serves the files a collected static root's manifest lists, with the options configured by
-    /// <see cref="StaticAssetServingServiceCollectionExtensions.AddWharfStaticAssets(IServiceCollection, Action{StaticAssetServingOptions})"/>.
+    /// <see cref="StaticAssetServingServiceCollectionExtensions.AddWharfStaticAssetServing(IServiceCollection, Action{StaticAssetServingOptions})"/>.
     /// Put it early, before routing and authentication, as <c>UseStaticFiles</c>; paths it does not list go on down the pipeline.
     /// </summary>
     /// <exception cref="InvalidOperationException">When the pipeline is built: the root is not set, or an option is out of range.</exception>

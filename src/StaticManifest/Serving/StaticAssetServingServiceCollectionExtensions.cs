@@ -7,7 +7,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class StaticAssetServingServiceCollectionExtensions
 {
     /// <summary>Configures <see cref="StaticAssetServingOptions"/> for <c>app.UseWharfStaticAssets()</c>.</summary>
-    public static IServiceCollection AddWharfStaticAssets(this IServiceCollection services, Action<StaticAssetServingOptions> configure)
+    public static IServiceCollection AddWharfStaticAssetServing(this IServiceCollection services, Action<StaticAssetServingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
@@ -17,11 +17,11 @@ public static class StaticAssetServingServiceCollectionExtensions
 
     /// <summary>
     /// Binds <see cref="StaticAssetServingOptions"/> from a configuration section (for instance
-    /// <c>Wharf:StaticAssets</c> with <c>RootPath</c>, <c>RequestPath</c>, <c>MaxAge</c> as <c>00:01:00</c>, ...).
+    /// <c>Wharf:StaticServing</c> with <c>RootPath</c>, <c>RequestPath</c>, <c>MaxAge</c> as <c>00:01:00</c>, ...).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="section">The section holding the options (not the configuration root).</param>
-    public static IServiceCollection AddWharfStaticAssets(this IServiceCollection services, IConfiguration section)
+    public static IServiceCollection AddWharfStaticAssetServing(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);

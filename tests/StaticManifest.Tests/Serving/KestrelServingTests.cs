@@ -35,7 +35,7 @@ public sealed class KestrelServingTests
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddWharfStaticAssets(options => options.RootPath = s_root.Root);
+        builder.Services.AddWharfStaticAssetServing(options => options.RootPath = s_root.Root);
         s_app = builder.Build();
         s_app.UseWharfStaticAssets();
         s_app.Run(StaticRoot.FallThroughAsync);

@@ -113,16 +113,16 @@ public sealed class ServingOptionsTests
         root.WriteManifest();
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Wharf:StaticAssets:RootPath"] = "static",
-            ["Wharf:StaticAssets:RequestPath"] = "/files",
-            ["Wharf:StaticAssets:MaxAge"] = "00:02:00",
-            ["Wharf:StaticAssets:AllowAllOrigins"] = "true",
+            ["Wharf:StaticServing:RootPath"] = "static",
+            ["Wharf:StaticServing:RequestPath"] = "/files",
+            ["Wharf:StaticServing:MaxAge"] = "00:02:00",
+            ["Wharf:StaticServing:AllowAllOrigins"] = "true",
         }).Build();
         using IHost host = new HostBuilder()
             .ConfigureWebHost(web => web
                 .UseTestServer()
                 .UseContentRoot(root.Folder)
-                .ConfigureServices(services => services.AddWharfStaticAssets(configuration.GetSection("Wharf:StaticAssets")))
+                .ConfigureServices(services => services.AddWharfStaticAssetServing(configuration.GetSection("Wharf:StaticServing")))
                 .Configure(app =>
                 {
                     app.UseWharfStaticAssets();
@@ -169,7 +169,7 @@ public sealed class ServingOptionsTests
         using IHost host = new HostBuilder()
             .ConfigureWebHost(web => web
                 .UseTestServer()
-                .ConfigureServices(services => services.AddWharfStaticAssets(options =>
+                .ConfigureServices(services => services.AddWharfStaticAssetServing(options =>
                 {
                     options.RootPath = which == "root" ? null : root.Root;
                     options.MaxAge = which == "max-age" ? TimeSpan.FromSeconds(-1) : options.MaxAge;
@@ -191,7 +191,7 @@ public sealed class ServingOptionsTests
         using IHost host = new HostBuilder()
             .ConfigureWebHost(web => web
                 .UseTestServer()
-                .ConfigureServices(services => services.AddRouting().AddWharfStaticAssets(options => options.RootPath = root.Root))
+                .ConfigureServices(services => services.AddRouting().AddWharfStaticAssetServing(options => options.RootPath = root.Root))
                 .Configure(app =>
                 {
                     app.UseRouting();

@@ -182,7 +182,7 @@ internal sealed class StaticRoot : IDisposable
                 .ConfigureServices(services =>
                 {
                     services.AddRouting();
-                    services.AddWharfStaticAssets(options =>
+                    services.AddWharfStaticAssetServing(options =>
                     {
                         options.RootPath = Root;
                         configure?.Invoke(options);
