@@ -115,54 +115,14 @@ public static class StorageExtensions
     }
 
     /// <summary>A read-only, seekable stream over memory, without copying it.</summary>
-    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Internal.SeekableReadOnlyStream
     {
-        private int _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
         public override long Length => memory.Length;
 
-        public override long Position
+        protected override int ReadAt(long position, Span<byte> buffer)
         {
-            get => _position;
-            set => _position = (int)Math.Clamp(value, 0, memory.Length);
+            memory.Span.Slice((int)position, buffer.Length).CopyTo(buffer);
+            return buffer.Length;
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int count = Math.Min(buffer.Length, memory.Length - _position);
-            memory.Span.Slice(_position, count).CopyTo(buffer);
-            _position += count;
-            return count;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            Position = origin switch
-            {
-                SeekOrigin.Begin => offset,
-                SeekOrigin.Current => _position + offset,
-                _ => memory.Length + offset,
-            };
-            return _position;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

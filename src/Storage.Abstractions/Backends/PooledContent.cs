@@ -70,63 +70,25 @@ public sealed class PooledContent : IDisposable
         _chunks.Clear();
     }
 
-    private sealed class ChunkStream(PooledContent owner) : Stream
+    private sealed class ChunkStream(PooledContent owner) : Internal.SeekableReadOnlyStream
     {
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
         public override long Length => owner.Length;
 
-        public override long Position
-        {
-            get => _position;
-            set => _position = Math.Clamp(value, 0, owner.Length);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
+        protected override int ReadAt(long position, Span<byte> buffer)
         {
             int total = 0;
-            while (buffer.Length > 0 && _position < owner.Length)
+            while (buffer.Length > 0)
             {
-                int chunk = (int)(_position / ChunkSize);
-                int inChunk = (int)(_position % ChunkSize);
-                int count = (int)Math.Min(Math.Min(ChunkSize - inChunk, buffer.Length), owner.Length - _position);
+                int chunk = (int)(position / ChunkSize);
+                int inChunk = (int)(position % ChunkSize);
+                int count = Math.Min(ChunkSize - inChunk, buffer.Length);
                 owner._chunks[chunk].AsSpan(inChunk, count).CopyTo(buffer);
                 buffer = buffer[count..];
-                _position += count;
+                position += count;
                 total += count;
             }
 
             return total;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            Position = origin switch
-            {
-                SeekOrigin.Begin => offset,
-                SeekOrigin.Current => _position + offset,
-                _ => owner.Length + offset,
-            };
-            return _position;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

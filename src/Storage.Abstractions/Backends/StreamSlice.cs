@@ -57,6 +57,29 @@ public sealed class StreamSlice : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         _inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _length - Position)], cancellationToken);
 
+    private bool ReachesInnerEnd => _inner.Length - _inner.Position == _length - Position;
+
+    // HTTP stacks send bodies with CopyToAsync: when the window runs to the inner stream's end, let the inner stream
+    // copy itself (a MemoryStream writes its buffer in one call) instead of going through a rented buffer.
+    /// <inheritdoc/>
+    public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken) =>
+        ReachesInnerEnd
+            ? _inner.CopyToAsync(destination, bufferSize, cancellationToken)
+            : base.CopyToAsync(destination, bufferSize, cancellationToken);
+
+    /// <inheritdoc/>
+    public override void CopyTo(Stream destination, int bufferSize)
+    {
+        if (ReachesInnerEnd)
+        {
+            _inner.CopyTo(destination, bufferSize);
+        }
+        else
+        {
+            base.CopyTo(destination, bufferSize);
+        }
+    }
+
     /// <inheritdoc/>
     public override long Seek(long offset, SeekOrigin origin)
     {
