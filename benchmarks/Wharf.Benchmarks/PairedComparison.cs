@@ -10,84 +10,68 @@ namespace Wharf.Benchmarks;
 /// allocation after deletions, first-touch memory of a virtual machine) moves its ratios; this does not.
 /// </summary>
 /// <remarks>
-/// Run: <c>dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --paired [rounds] [save|open|s3|s3-save|s3-open]</c>.
+/// Run: <c>dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --paired [rounds] [save|open|s3|s3-save|s3-open|azure|azure-save|azure-open]</c>.
 /// Without a case, the file-system cases (save, open) run; <c>s3</c> runs the S3 cases (<see cref="S3SaveBenchmarks"/>,
 /// <see cref="S3OpenBenchmarks"/>; they need the real S3 server, see <see cref="S3BenchServer"/>), whose saved objects
-/// are deleted every 16 pairs (one untimed batch request). Saves run <c>rounds</c> pairs per size, file opens fifty
-/// times as many, S3 opens <see cref="S3OpenRoundsFactor"/> times as many. Unlike the BenchmarkDotNet run, saved files are
-/// deleted every 16 pairs (untimed): page-cache memory is then recycled, as on a long-running server, instead of
-/// first-touched (which costs this virtual machine about 2 ms per MiB); the alternation shares the cost of
-/// allocating inodes after deletions fairly between both sides.
+/// are deleted every 16 pairs (one untimed batch request); <c>azure</c> runs the Azure cases
+/// (<see cref="AzureSaveBenchmarks"/>, <see cref="AzureOpenBenchmarks"/>; they need Azurite, see
+/// <see cref="AzureBenchServer"/>), whose saved blobs are deleted every 16 pairs (untimed). Saves run <c>rounds</c>
+/// pairs per size, file opens fifty times as many, S3 and Azure opens <see cref="RemoteOpenRoundsFactor"/> times as
+/// many. Unlike the BenchmarkDotNet run, saved files are deleted every 16 pairs (untimed): page-cache memory is then
+/// recycled, as on a long-running server, instead of first-touched (which costs this virtual machine about 2 ms per
+/// MiB); the alternation shares the cost of allocating inodes after deletions fairly between both sides.
 /// </remarks>
 internal static class PairedComparison
 {
-    /// <summary>S3 opens run this many times as many pairs as saves: a GET costs a fraction of a conditional PUT.</summary>
-    private const int S3OpenRoundsFactor = 5;
+    /// <summary>S3 and Azure opens run this many times as many pairs as saves: a GET costs a fraction of a conditional PUT.</summary>
+    private const int RemoteOpenRoundsFactor = 5;
+
+    private static readonly int[] Sizes = [4 * 1024, 1024 * 1024];
 
     public static async Task RunAsync(int rounds, string? only)
     {
-        if (only is not (null or "save" or "open" or "s3" or "s3-save" or "s3-open"))
+        if (only is not (null or "save" or "open" or "s3" or "s3-save" or "s3-open" or "azure" or "azure-save" or "azure-open"))
         {
-            throw new ArgumentException($"Unknown case '{only}': use save, open, s3, s3-save or s3-open (or none for save and open).", nameof(only));
+            throw new ArgumentException($"Unknown case '{only}': use save, open, s3, s3-save, s3-open, azure, azure-save or azure-open (or none for save and open).", nameof(only));
         }
 
         Console.WriteLine($"Paired comparison, {rounds} rounds per case (warm-up {rounds / 10}); medians and means in microseconds.");
         Console.WriteLine();
         Console.WriteLine("| Operation | Size | Raw median | Wharf median | Ratio (medians) | Raw mean | Wharf mean | Ratio (means) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (int size in only is null or "save" ? new[] { 4 * 1024, 1024 * 1024 } : [])
+        await RunCaseAsync(only is null or "save", size => new SaveBenchmarks { Size = size }, b => b.Setup(), b => b.GlobalCleanup(),
+            (b, size) => CompareAsync("Save", size, rounds, b.RawSave, b.WharfSave, b.DeleteSavedFiles));
+        await RunCaseAsync(only is null or "open", size => new OpenBenchmarks { Size = size }, b => b.Setup(), b => b.Cleanup(),
+            (b, size) => CompareAsync("Open", size, rounds * 50, b.RawOpen, b.WharfOpen, between: null));
+        await RunCaseAsync(only is "s3" or "s3-save", size => new S3SaveBenchmarks { Size = size }, b => b.Setup(), b => b.GlobalCleanup(),
+            (b, size) => CompareAsync("S3 save", size, rounds, b.RawPut, b.WharfSave, b.DeleteSaved));
+        await RunCaseAsync(only is "s3" or "s3-open", size => new S3OpenBenchmarks { Size = size }, b => b.Setup(), b => b.Cleanup(),
+            (b, size) => CompareAsync("S3 open", size, rounds * RemoteOpenRoundsFactor, b.RawOpen, b.WharfOpen, between: null));
+        await RunCaseAsync(only is "azure" or "azure-save", size => new AzureSaveBenchmarks { Size = size }, b => b.Setup(), b => b.GlobalCleanup(),
+            (b, size) => CompareAsync("Azure save", size, rounds, b.RawPut, b.WharfSave, b.DeleteSaved));
+        await RunCaseAsync(only is "azure" or "azure-open", size => new AzureOpenBenchmarks { Size = size }, b => b.Setup(), b => b.Cleanup(),
+            (b, size) => CompareAsync("Azure open", size, rounds * RemoteOpenRoundsFactor, b.RawOpen, b.WharfOpen, between: null));
+    }
+
+    /// <summary>When <paramref name="selected"/>, for each size: creates and sets up the benchmark, compares, cleans up.</summary>
+    private static async Task RunCaseAsync<T>(bool selected, Func<int, T> create, Action<T> setUp, Action<T> cleanUp, Func<T, int, Task> compare)
+    {
+        if (!selected)
         {
-            var save = new SaveBenchmarks { Size = size };
-            save.Setup();
-            try
-            {
-                await CompareAsync("Save", size, rounds, save.RawSave, save.WharfSave, save.DeleteSavedFiles);
-            }
-            finally
-            {
-                save.GlobalCleanup();
-            }
+            return;
         }
 
-        foreach (int size in only is null or "open" ? new[] { 4 * 1024, 1024 * 1024 } : [])
+        foreach (int size in Sizes)
         {
-            var open = new OpenBenchmarks { Size = size };
-            open.Setup();
+            T benchmark = create(size);
+            setUp(benchmark);
             try
             {
-                await CompareAsync("Open", size, rounds * 50, open.RawOpen, open.WharfOpen, between: null);
+                await compare(benchmark, size);
             }
             finally
             {
-                open.Cleanup();
-            }
-        }
-
-        foreach (int size in only is "s3" or "s3-save" ? new[] { 4 * 1024, 1024 * 1024 } : [])
-        {
-            var save = new S3SaveBenchmarks { Size = size };
-            save.Setup();
-            try
-            {
-                await CompareAsync("S3 save", size, rounds, save.RawPut, save.WharfSave, save.DeleteSaved);
-            }
-            finally
-            {
-                save.GlobalCleanup();
-            }
-        }
-
-        foreach (int size in only is "s3" or "s3-open" ? new[] { 4 * 1024, 1024 * 1024 } : [])
-        {
-            var open = new S3OpenBenchmarks { Size = size };
-            open.Setup();
-            try
-            {
-                await CompareAsync("S3 open", size, rounds * S3OpenRoundsFactor, open.RawOpen, open.WharfOpen, between: null);
-            }
-            finally
-            {
-                open.Cleanup();
+                cleanUp(benchmark);
             }
         }
     }

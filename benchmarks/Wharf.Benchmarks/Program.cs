@@ -4,9 +4,11 @@ using Wharf.Benchmarks;
 
 // Run from Release: dotnet run -c Release --project benchmarks/Wharf.Benchmarks -- --filter '*'
 // (or eng/benchmark.sh). Scratch files go to one run folder under /tmp, deleted when the run is over.
-// "-- --paired [rounds] [save|open|s3|s3-save|s3-open]" runs the drift-free cross-check in PairedComparison instead
-// of BenchmarkDotNet; "-- --requests" counts the HTTP requests of S3 operations (S3RequestCounts). The S3 benchmarks
-// (S3SaveBenchmarks, S3OpenBenchmarks, s3 cases, --requests) need a real S3 server: see S3BenchServer.
+// "-- --paired [rounds] [save|open|s3|s3-save|s3-open|azure|azure-save|azure-open]" runs the drift-free cross-check in
+// PairedComparison instead of BenchmarkDotNet; "-- --requests [s3|azure]" counts the HTTP requests of S3 operations
+// (S3RequestCounts; the default) or Azure Blob operations (AzureRequestCounts). The S3 benchmarks (S3SaveBenchmarks,
+// S3OpenBenchmarks, s3 cases, --requests s3) need a real S3 server: see S3BenchServer; the Azure ones (Azure*
+// classes, azure cases, --requests azure) need Azurite: see AzureBenchServer (eng/benchmark.sh azure starts one).
 string runRoot = BenchDirectory.CreateRunRoot();
 try
 {
@@ -18,7 +20,12 @@ try
     }
     else if (args.Length > 0 && args[0] == "--requests")
     {
-        Environment.ExitCode = await S3RequestCounts.RunAsync();
+        Environment.ExitCode = (args.Length > 1 ? args[1] : "s3") switch
+        {
+            "s3" => await S3RequestCounts.RunAsync(),
+            "azure" => await AzureRequestCounts.RunAsync(),
+            string other => throw new ArgumentException($"Unknown --requests case '{other}': use s3 or azure."),
+        };
     }
     else
     {

@@ -249,7 +249,7 @@ internal static class S3RequestCounts
     }
 
     /// <summary>A stream that hides its inner stream's length and position: content of unknown length.</summary>
-    private sealed class ForwardOnlyStream(Stream inner) : Stream
+    internal sealed class ForwardOnlyStream(Stream inner) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;
