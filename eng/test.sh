@@ -90,6 +90,17 @@ if [ "$build_ok" -eq 1 ]; then
       WHARF_AZURE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
   fi
 
+  # The real-world corpus of tests/StaticManifest.Corpus.Tests: front-end packages pinned by eng/corpus/package-lock.json.
+  # Without it those tests fail (they never skip), and the run is red.
+  echo "== corpus"
+  if corpus_dir=$(bash eng/corpus/install.sh); then
+    export WHARF_CORPUS_DIR="$corpus_dir"
+  else
+    echo "== corpus install FAILED" >&2
+    status=1
+    unset WHARF_CORPUS_DIR
+  fi
+
   echo "== test (solution)"
   dotnet test Packages.sln -c Release --no-build --logger trx --results-directory "$results" || status=1
 
