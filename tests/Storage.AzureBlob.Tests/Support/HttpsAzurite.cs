@@ -163,46 +163,9 @@ internal sealed class HttpsAzurite : IAsyncDisposable
         return certificate.RawData;
     }
 
-    /// <summary>The first port from 10400 that nothing listens on (another run's Azurite may hold one).</summary>
-    private static int FindFreePort()
-    {
-        for (int port = 10400; port < 10500; port++)
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                listener.Stop();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // In use: the next one.
-            }
-        }
+    private static int FindFreePort() => AzuriteScripts.FindFreePort(10400, 10499, "the HTTPS Azurite");
 
-        throw new InvalidOperationException("No free port in 10400-10499 on 127.0.0.1 for the HTTPS Azurite.");
-    }
-
-    /// <summary>eng/servers/azurite/{script}: next to WHARF_AZURITE_START (eng/test.sh exports it), else found above the test assembly.</summary>
-    private static string FindScript(string script)
-    {
-        if (Environment.GetEnvironmentVariable("WHARF_AZURITE_START") is { Length: > 0 } start && File.Exists(start))
-        {
-            return Path.Combine(Path.GetDirectoryName(start)!, script);
-        }
-
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "eng", "servers", "azurite", script);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"eng/servers/azurite/{script} was not found above {AppContext.BaseDirectory}, and WHARF_AZURITE_START is not set.");
-    }
+    private static string FindScript(string script) => AzuriteScripts.FindScript(script);
 
     private static async Task<(int ExitCode, string Output)> RunScriptAsync(string script, (string Name, string? Value)[] environment, CancellationToken cancellationToken)
     {

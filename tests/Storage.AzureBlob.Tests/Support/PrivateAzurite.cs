@@ -161,44 +161,7 @@ internal sealed class PrivateAzurite : IAsyncDisposable
         }
     }
 
-    /// <summary>The first port from 10500 that nothing listens on.</summary>
-    private static int FindFreePort()
-    {
-        for (int port = 10500; port < 10600; port++)
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                listener.Stop();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // In use: the next one.
-            }
-        }
+    private static int FindFreePort() => AzuriteScripts.FindFreePort(10500, 10599, "a private Azurite");
 
-        throw new InvalidOperationException("No free port in 10500-10599 on 127.0.0.1 for a private Azurite.");
-    }
-
-    /// <summary>eng/servers/azurite/{script}: next to WHARF_AZURITE_START (eng/test.sh exports it), else found above the test assembly.</summary>
-    private static string FindScript(string script)
-    {
-        if (Environment.GetEnvironmentVariable("WHARF_AZURITE_START") is { Length: > 0 } start && File.Exists(start))
-        {
-            return Path.Combine(Path.GetDirectoryName(start)!, script);
-        }
-
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "eng", "servers", "azurite", script);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"eng/servers/azurite/{script} was not found above {AppContext.BaseDirectory}, and WHARF_AZURITE_START is not set.");
-    }
+    private static string FindScript(string script) => AzuriteScripts.FindScript(script);
 }
