@@ -17,7 +17,7 @@ REPO=$PWD
 BENCH=$(realpath -m "${BENCH_STATIC_DIR:-$REPO/artifacts/bench-static}")
 PROJECT=benchmarks/StaticManifest.Benchmarks
 TREE=$BENCH/tree
-EXE=$REPO/$PROJECT/bin/Release/net10.0/Wharf.StaticManifest.Benchmarks
+EXE=$REPO/$PROJECT/bin/Release/net10.0/StaticManifest.Benchmarks
 
 command=${1:-all}
 [[ $# -gt 0 ]] && shift

@@ -147,6 +147,7 @@ internal static class CollectFileSystem
 
         var times = new Dictionary<(string Scenario, string Variant), List<Measurement>>();
         var copied = new Dictionary<(string Scenario, string Variant), int>();
+        var manifests = new Dictionary<string, string>();
         for (int round = 0; round < rounds; round++)
         {
             foreach ((string scenario, Action<int> change) in scenarios)
@@ -158,6 +159,12 @@ internal static class CollectFileSystem
                     (Measurement m, CollectResult result) = await Measurement.RunAsync(() => Collects.RunAsync(Collects.FileSystem(destination), Collects.Options(source, false, cache)));
                     (times.TryGetValue((scenario, variant), out var list) ? list : times[(scenario, variant)] = []).Add(m);
                     copied[(scenario, variant)] = result.Copied;
+                    manifests[variant] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(result.Manifest.ToUtf8Bytes()));
+                }
+
+                if (manifests.Values.Distinct().Count() > 1)
+                {
+                    throw new InvalidOperationException($"round {round + 1}, {scenario}: the variants wrote different manifests");
                 }
             }
 

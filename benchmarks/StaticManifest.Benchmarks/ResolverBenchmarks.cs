@@ -68,7 +68,7 @@ public class ResolverBenchmarks
         // Fresh string instances (as a view's literal or a computed path would be), not the manifest's own keys.
         _keys = [.. Enumerable.Range(0, Keys).Select(_ => new string(assets[random.Next(Entries)].LogicalPath.AsSpan()))];
         _slashKeys = [.. _keys.Select(k => "/" + k)];
-        _one = new string("bootstrap/dist/module-00010.min.js".AsSpan());
+        _one = new string(assets[10].LogicalPath.AsSpan());
         if (_resolver.Resolve(_one).Url.Length == 0 || _keys.Any(k => !_resolver.Resolve(k).IsInManifest))
         {
             throw new InvalidOperationException("the benchmark keys must all be hits");
