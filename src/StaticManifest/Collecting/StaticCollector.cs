@@ -264,23 +264,28 @@ public sealed partial class StaticCollector
     private async Task<int> CompressAsync(List<Output> outputs, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         var precompressor = new Precompressor(_options.Compression);
-        var byContent = new ConcurrentDictionary<string, Task<IReadOnlyList<CompressedContent>>>(StringComparer.Ordinal);
         Output[] candidates = [.. outputs.Where(o => precompressor.GetSkipOutcome(o.StoredPath, o.Length) is null)];
+
+        // One work item per distinct content (the original and the fingerprinted copy of an unchanged file share it),
+        // so no parallel slot waits on another's compression; largest first, so the cores are not left with one big
+        // file at the end.
+        Output[][] groups = [.. candidates.GroupBy(o => o.Hashes.Hash, StringComparer.Ordinal).Select(g => g.ToArray()).OrderByDescending(g => g[0].Length)];
         int done = 0;
         int produced = 0;
-        await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (output, token) =>
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (group, token) =>
         {
-            // The original and the fingerprinted copy of an unchanged file share content: compress it once.
-            (string hash, _) = output.Hashes;
-            IReadOnlyList<CompressedContent> variants = await byContent.GetOrAdd(hash, async _ =>
+            Output first = group[0];
+            (string hash, _) = first.Hashes;
+            ReadOnlyMemory<byte> content = await first.ReadContentAsync(token).ConfigureAwait(false);
+            PrecompressionResult result = await precompressor.CompressAsync(first.StoredPath, content, hash, token).ConfigureAwait(false);
+            IReadOnlyList<CompressedContent> variants = [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.ContentHash))];
+            foreach (Output output in group)
             {
-                ReadOnlyMemory<byte> content = await output.ReadContentAsync(token).ConfigureAwait(false);
-                PrecompressionResult result = await precompressor.CompressAsync(output.StoredPath, content, hash, token).ConfigureAwait(false);
-                return [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.ContentHash))];
-            }).ConfigureAwait(false);
-            output.Variants = variants;
-            Interlocked.Add(ref produced, variants.Count);
-            progress?.Report(new CollectProgress("compressing", Interlocked.Increment(ref done), candidates.Length));
+                output.Variants = variants;
+            }
+
+            Interlocked.Add(ref produced, variants.Count * group.Length);
+            progress?.Report(new CollectProgress("compressing", Interlocked.Add(ref done, group.Length), candidates.Length));
         }).ConfigureAwait(false);
         return produced;
     }
