@@ -198,6 +198,69 @@ public sealed class CollectorTests
         Assert.AreEqual(dry.Manifest.Hash, result.Manifest.Hash, "A dry run computes the same manifest.");
     }
 
+    [TestMethod]
+    public async Task With_a_cache_file_a_recollect_uploads_only_what_changed_and_matches_a_collect_without_it()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", "body { background: url(../img/logo.png) }");
+        Write(source, "css/other.css", "p { color: red }");
+        Write(source, "img/logo.png", "PNG");
+        Write(source, "js/app.js", "import { x } from './lib.js';\n");
+        Write(source, "js/lib.js", "export const x = 1;\n");
+        Age(source, TimeSpan.FromMinutes(10));
+        string cache = Path.Join(Folder(), "collect.cache");
+        (IStorage cached, _) = Destination();
+        await Collect(cached, source, o => o.CacheFile = cache);
+        Assert.IsTrue(File.Exists(cache));
+
+        CollectResult unchanged = await Collect(cached, source, o => o.CacheFile = cache);
+        Assert.AreEqual(0, unchanged.Copied, "Nothing changed: nothing is uploaded.");
+
+        Write(source, "img/logo.png", "PNG, changed");
+        File.SetLastWriteTimeUtc(Path.Join(source, "img", "logo.png"), DateTime.UtcNow - TimeSpan.FromMinutes(5));
+        CollectResult changed = await Collect(cached, source, o => o.CacheFile = cache);
+        (IStorage fresh, _) = Destination();
+        CollectResult reference = await Collect(fresh, source);
+        CollectionAssert.AreEqual(reference.Manifest.ToUtf8Bytes(), changed.Manifest.ToUtf8Bytes(), "The cache changes nothing in the result.");
+        Assert.AreEqual(3, changed.Copied, "logo.png under both names and the rewritten site.css.");
+        Assert.AreEqual(
+            await fresh.ReadAllTextAsync(reference.Manifest.Paths["css/site.css"], cancellationToken: Ct),
+            await cached.ReadAllTextAsync(changed.Manifest.Paths["css/site.css"], cancellationToken: Ct));
+
+        // Another destination with the same cache: its manifest is not the cached one, so it is listed, and the
+        // rewritten files the cache finished without reading are made again for their upload.
+        (IStorage other, _) = Destination();
+        CollectResult elsewhere = await Collect(other, source, o => o.CacheFile = cache);
+        CollectionAssert.AreEqual(reference.Manifest.ToUtf8Bytes(), elsewhere.Manifest.ToUtf8Bytes());
+        Assert.AreEqual(reference.Copied, elsewhere.Copied);
+        Assert.AreEqual(
+            await fresh.ReadAllTextAsync(reference.Manifest.Paths["js/app.js"], cancellationToken: Ct),
+            await other.ReadAllTextAsync(elsewhere.Manifest.Paths["js/app.js"], cancellationToken: Ct));
+    }
+
+    [TestMethod]
+    public async Task An_unreadable_cache_file_is_ignored()
+    {
+        string source = Folder();
+        Write(source, "a.css", "p { background: url(b.png) }");
+        Write(source, "b.png", "B");
+        string cache = Path.Join(Folder(), "collect.cache");
+        await File.WriteAllTextAsync(cache, "not a cache", Ct);
+        (IStorage storage, _) = Destination();
+
+        CollectResult result = await Collect(storage, source, o => o.CacheFile = cache);
+
+        Assert.AreEqual(4, result.Copied);
+    }
+
+    private static void Age(string root, TimeSpan age)
+    {
+        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow - age);
+        }
+    }
+
     private Task<CollectResult> Collect(IStorage storage, string source, Action<StaticCollectOptions>? configure = null) =>
         Collect(storage, [source], configure);
 

@@ -8,7 +8,7 @@ using Wharf.Storage.FileSystem;
 //   wharf-collectstatic --source wwwroot [--source more] --destination artifacts/static
 //   wharf-collectstatic --source wwwroot --config appsettings.json --storage staticfiles
 // Options: --ignore GLOB (repeatable), --no-default-ignore, --static-url /static/, --lenient, --no-originals,
-// --no-compress, --dry-run, --prune, --parallel N.
+// --no-compress, --dry-run, --prune, --parallel N, --cache FILE.
 // Exit codes: 0 done, 1 failed (missing references in strict mode, storage errors), 2 bad arguments.
 var options = new StaticCollectOptions();
 string? destination = null;
@@ -34,8 +34,9 @@ try
             case "--dry-run" or "-n": options.DryRun = true; break;
             case "--prune" or "--clear": options.PruneStale = true; break;
             case "--parallel": options.MaxParallelUploads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--cache": options.CacheFile = Next(); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N]");
+                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE]");
                 return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}' (see --help).");
         }

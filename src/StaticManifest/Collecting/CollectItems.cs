@@ -16,7 +16,20 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    private readonly Lock _materializeLock = new();
+    private Task? _materializing;
+    private bool _finalDeferred;
+
     public FoundFile Found { get; } = found;
+
+    /// <summary>Whether this file's references are rewritten (a CSS or JavaScript extension).</summary>
+    public bool Rewritable { get; } = rewritable;
+
+    /// <summary>Whether the source is UTF-8 text (and was scanned for references).</summary>
+    public bool IsText { get; private set; }
+
+    /// <summary>The hashes and references came from the cache and the content has not been read.</summary>
+    public bool FromCache { get; private set; }
 
     /// <summary>The source bytes, held for files whose references are rewritten (CSS, JS); null for others (read from disk).</summary>
     public byte[]? Source { get; private set; }
@@ -46,7 +59,7 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        if (rewritable)
+        if (Rewritable)
         {
             byte[] bytes = await File.ReadAllBytesAsync(Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
             (SourceHash, SourceIntegrity) = Hash(bytes);
@@ -55,6 +68,7 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
             {
                 Text = StrictUtf8.GetString(bytes);
                 Source = bytes;
+                IsText = true;
                 References = Path.GetExtension(Found.LogicalPath).Equals(".css", StringComparison.OrdinalIgnoreCase)
                     ? CssReferenceScanner.Scan(Text)
                     : JsReferenceScanner.Scan(Text);
@@ -96,6 +110,72 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
                 SourceIntegrity = "sha384-" + Convert.ToBase64String(sha384.GetHashAndReset());
             }
         }
+    }
+
+    /// <summary>Takes the hashes and references from the cache instead of reading the file.</summary>
+    public void UseCached(CachedSource cached)
+    {
+        SourceHash = cached.Hash;
+        SourceIntegrity = cached.Integrity;
+        SourceLength = cached.Length;
+        IsText = cached.IsText;
+        References = cached.References;
+        FromCache = true;
+    }
+
+    /// <summary>Reads the source of a cached rewritable file, for a rewrite; it must still hash as the cache said.</summary>
+    public async Task EnsureSourceAsync(CancellationToken cancellationToken)
+    {
+        if (!Rewritable || Source is not null)
+        {
+            return;
+        }
+
+        byte[] bytes = await File.ReadAllBytesAsync(Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
+        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != SourceHash)
+        {
+            throw new StaticManifestException($"'{Found.PhysicalPath}' changed while it was being collected; collect again.");
+        }
+
+        Text = IsText ? StrictUtf8.GetString(bytes) : null;
+        Source = bytes;
+    }
+
+    /// <summary>The final name and hashes from the cache (the source and its targets' names are unchanged); the content is made only if it is uploaded.</summary>
+    public void FinishFromCache(CachedFinal final)
+    {
+        Final = null;
+        FinalHash = final.Hash;
+        FinalIntegrity = final.Integrity;
+        FinalLength = final.Length;
+        StoredPath = StaticCollector.FingerprintedName(Found.LogicalPath, final.Hash);
+        _finalDeferred = true;
+    }
+
+    /// <summary>Makes the final content of a file finished from the cache (once, whoever asks first).</summary>
+    public Task EnsureFinalAsync(CancellationToken cancellationToken)
+    {
+        if (!_finalDeferred)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_materializeLock)
+        {
+            return _materializing ??= MaterializeAsync(cancellationToken);
+        }
+    }
+
+    private async Task MaterializeAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSourceAsync(cancellationToken).ConfigureAwait(false);
+        byte[] content = Rewrite(_ => true);
+        if (Convert.ToHexStringLower(SHA256.HashData(content)) != FinalHash)
+        {
+            throw new StaticManifestException($"The cached final hash of '{Found.LogicalPath}' does not match its rewritten content; delete the cache file and collect again.");
+        }
+
+        Final = content;
     }
 
     /// <summary>The content with the references <paramref name="include"/> selects rewritten to their targets' final names.</summary>
@@ -166,13 +246,27 @@ internal sealed record Output(string StoredPath, string LogicalPath, SourceFile 
 
     private byte[]? Bytes => Original ? File.Source : File.Final ?? File.Source;
 
-    public async ValueTask<ReadOnlyMemory<byte>> ReadContentAsync(CancellationToken cancellationToken) =>
-        Bytes ?? await System.IO.File.ReadAllBytesAsync(File.Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
+    public async ValueTask<ReadOnlyMemory<byte>> ReadContentAsync(CancellationToken cancellationToken)
+    {
+        if (!Original)
+        {
+            await File.EnsureFinalAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-    public ValueTask<Stream> OpenAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<Stream>(Bytes is { } bytes
+        return Bytes ?? await System.IO.File.ReadAllBytesAsync(File.Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<Stream> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!Original)
+        {
+            await File.EnsureFinalAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Bytes is { } bytes
             ? new MemoryStream(bytes, writable: false)
-            : new FileStream(File.Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan }));
+            : new FileStream(File.Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
+    }
 
     public StaticAsset ToAsset() => new()
     {

@@ -41,6 +41,28 @@ public sealed class StaticCollectOptions
     /// <summary>The manifest's name in the destination. Default <c>staticfiles.json</c>.</summary>
     public string ManifestName { get; set; } = StaticAssetManifest.DefaultName;
 
+    /// <summary>
+    /// A local file where the collect remembers what it learned, so the next collect reads only what changed. Null
+    /// (the default) keeps no cache: every collect reads, hashes and scans every source file and lists the destination.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// It holds, per source file (physical path, length and modification time), its SHA-256 and integrity and the
+    /// CSS/JavaScript references found in it; per rewritten file, its final hashes (valid while its source and the final
+    /// names it refers to are unchanged); and what the destination held after the last publish. A file whose length and
+    /// modification time are unchanged is not read; its rewritten content is made again only if it must be uploaded.
+    /// </para>
+    /// <para>
+    /// The destination's contents are taken from the cache, without listing it or reading the previous manifest, while
+    /// the destination's manifest is the very one the last collect wrote (same ETag, length and time); anything else —
+    /// a collect from another machine, a hand-edited manifest — falls back to the listing. Files deleted from the
+    /// destination by hand while its manifest stayed the same are therefore not noticed: delete the cache file (or the
+    /// manifest) after such a change. Use one cache file per destination and set of sources; it is not shared safely
+    /// between concurrent collects. An unreadable cache file is ignored.
+    /// </para>
+    /// </remarks>
+    public string? CacheFile { get; set; }
+
     /// <summary>Find, process and report, but write nothing (no files, no manifest).</summary>
     public bool DryRun { get; set; }
 

@@ -71,11 +71,21 @@ public sealed partial class StaticCollector
         SourceFile[] files = [.. found.Files.Select(f => new SourceFile(f, rewriteExtensions.Contains(Path.GetExtension(f.LogicalPath))))];
         var byPath = files.ToDictionary(f => f.Found.LogicalPath, StringComparer.Ordinal);
 
-        // 1. Read, hash and scan, in parallel: each source file is read once.
+        // 1. Read, hash and scan, in parallel: each source file is read once — or not at all when the cache knows it
+        // (same physical path, length and modification time).
+        CollectCache? cache = _options.CacheFile is { } cachePath ? CollectCache.Load(cachePath, CollectCache.KeyOf(_options)) : null;
         int read = 0;
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (file, token) =>
         {
-            await file.LoadAsync(token).ConfigureAwait(false);
+            if (cache?.TryGetSource(file.Found, file.Rewritable) is { } cached)
+            {
+                file.UseCached(cached);
+            }
+            else
+            {
+                await file.LoadAsync(token).ConfigureAwait(false);
+            }
+
             progress?.Report(new CollectProgress("processing", Interlocked.Increment(ref read), files.Length));
         }).ConfigureAwait(false);
 
@@ -127,10 +137,25 @@ public sealed partial class StaticCollector
             SourceFile[] members = [.. component.Select(p => byPath[p])];
             if (members.Length == 1 && !members[0].Links.Any(l => l.Target == members[0]))
             {
-                members[0].Finish(members[0].Rewrite(_ => true));
+                // Unchanged source, unchanged target names: the cache knows the final hash; the content is rewritten
+                // later only if it has to be uploaded.
+                if (members[0].FromCache && cache?.TryGetFinal(members[0]) is { } final)
+                {
+                    members[0].FinishFromCache(final);
+                }
+                else
+                {
+                    await members[0].EnsureSourceAsync(cancellationToken).ConfigureAwait(false);
+                    members[0].Finish(members[0].Rewrite(_ => true));
+                }
             }
             else
             {
+                foreach (SourceFile member in members)
+                {
+                    await member.EnsureSourceAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 FinishCycle(members);
             }
 
@@ -162,11 +187,25 @@ public sealed partial class StaticCollector
         }
 
         // 6. Publish what changed, then the manifest, then (optionally) prune.
-        (int copied, int unmodified, IReadOnlyDictionary<string, long> existing) = await PublishAsync(outputs, progress, cancellationToken).ConfigureAwait(false);
+        CachedDestination? known = cache is null ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
+        (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known, progress, cancellationToken).ConfigureAwait(false);
         progress?.Report(new CollectProgress("manifest", 0, 1));
-        await _destination.SaveBytesAsync(_options.ManifestName, manifest.ToUtf8Bytes(), new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
+        byte[] manifestBytes = manifest.ToUtf8Bytes();
+        string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+        if (known is null || known.ManifestSha256 != manifestSha)
+        {
+            await _destination.SaveBytesAsync(_options.ManifestName, manifestBytes, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
+        }
+
         progress?.Report(new CollectProgress("manifest", 1, 1));
         int deleted = _options.PruneStale ? await PruneAsync(manifest, existing, progress, cancellationToken).ConfigureAwait(false) : 0;
+        if (cache is not null)
+        {
+            StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
+            existing.Remove(_options.ManifestName);
+            cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha, existing);
+            cache.Save(_options.CacheFile!, files);
+        }
         Log.Collected(_logger, files.Length, copied, unmodified, postProcessed, compressed);
         return new CollectResult
         {
@@ -225,36 +264,76 @@ public sealed partial class StaticCollector
     private async Task<int> CompressAsync(List<Output> outputs, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         var precompressor = new Precompressor(_options.Compression);
-        var byContent = new ConcurrentDictionary<string, Task<IReadOnlyList<CompressedContent>>>(StringComparer.Ordinal);
         Output[] candidates = [.. outputs.Where(o => precompressor.GetSkipOutcome(o.StoredPath, o.Length) is null)];
+
+        // One work item per distinct content (the original and the fingerprinted copy of an unchanged file share it),
+        // so no parallel slot waits on another's compression; largest first, so the cores are not left with one big
+        // file at the end.
+        Output[][] groups = [.. candidates.GroupBy(o => o.Hashes.Hash, StringComparer.Ordinal).Select(g => g.ToArray()).OrderByDescending(g => g[0].Length)];
         int done = 0;
         int produced = 0;
-        await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (output, token) =>
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (group, token) =>
         {
-            // The original and the fingerprinted copy of an unchanged file share content: compress it once.
-            (string hash, _) = output.Hashes;
-            IReadOnlyList<CompressedContent> variants = await byContent.GetOrAdd(hash, async _ =>
+            Output first = group[0];
+            (string hash, _) = first.Hashes;
+            ReadOnlyMemory<byte> content = await first.ReadContentAsync(token).ConfigureAwait(false);
+            PrecompressionResult result = await precompressor.CompressAsync(first.StoredPath, content, hash, token).ConfigureAwait(false);
+            IReadOnlyList<CompressedContent> variants = [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.ContentHash))];
+            foreach (Output output in group)
             {
-                ReadOnlyMemory<byte> content = await output.ReadContentAsync(token).ConfigureAwait(false);
-                PrecompressionResult result = await precompressor.CompressAsync(output.StoredPath, content, hash, token).ConfigureAwait(false);
-                return [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.ContentHash))];
-            }).ConfigureAwait(false);
-            output.Variants = variants;
-            Interlocked.Add(ref produced, variants.Count);
-            progress?.Report(new CollectProgress("compressing", Interlocked.Increment(ref done), candidates.Length));
+                output.Variants = variants;
+            }
+
+            Interlocked.Add(ref produced, variants.Count * group.Length);
+            progress?.Report(new CollectProgress("compressing", Interlocked.Add(ref done, group.Length), candidates.Length));
         }).ConfigureAwait(false);
         return produced;
     }
 
-    private async Task<(int Copied, int Unmodified, IReadOnlyDictionary<string, long> Existing)> PublishAsync(List<Output> outputs, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The destination as the cache remembers it, when its manifest is still the one the last collect wrote (same
+    /// ETag, length and time): the listing and the previous manifest are then not read. Null otherwise.
+    /// </summary>
+    private async Task<CachedDestination?> TrustedDestinationAsync(CollectCache cache, CancellationToken cancellationToken)
     {
-        StaticAssetManifest? previous = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
-        var existing = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (StorageEntry entry in _destination.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: cancellationToken).ConfigureAwait(false))
+        if (cache.Destination is not { } known)
         {
-            if (!entry.IsDirectory)
+            return null;
+        }
+
+        try
+        {
+            StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
+            return info.ETag == known.ManifestETag && info.Length == known.ManifestLength && info.LastModified.UtcTicks == known.ManifestLastModifiedTicks ? known : null;
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(int Copied, int Unmodified, Dictionary<string, (long Length, string? Hash)> Existing)> PublishAsync(List<Output> outputs, CachedDestination? known, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    {
+        // What the destination holds (name → length, and content hash where known): from the cache when the
+        // destination is as the last collect left it, otherwise from one listing and the previous manifest.
+        var existing = new Dictionary<string, (long Length, string? Hash)>(StringComparer.Ordinal);
+        if (known is not null)
+        {
+            foreach ((string name, (long Length, string? Hash) file) in known.Files)
             {
-                existing[entry.Name] = entry.Length ?? -1;
+                existing[name] = file;
+            }
+        }
+        else
+        {
+            StaticAssetManifest? previous = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
+            Dictionary<string, string> previousHashes = PreviousHashes(previous);
+            await foreach (StorageEntry entry in _destination.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (!entry.IsDirectory)
+                {
+                    existing[entry.Name] = (entry.Length ?? -1, previousHashes.GetValueOrDefault(entry.Name));
+                }
             }
         }
 
@@ -274,11 +353,15 @@ public sealed partial class StaticCollector
         int copied = 0;
         int unmodified = 0;
         int done = 0;
-        await Parallel.ForEachAsync(uploads, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (upload, token) =>
+        // Decided before any upload (the uploads below add to the same dictionary).
+        bool[] skip = [.. uploads.Select(upload => existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
+            && (at.Length < 0 || at.Length == upload.Length)
+            && (upload.ContentAddressed || at.Hash == upload.Hash))];
+        var uploaded = new ConcurrentDictionary<string, (long Length, string? Hash)>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(Enumerable.Range(0, uploads.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (index, token) =>
         {
-            bool present = existing.TryGetValue(upload.Name, out long length) && (length < 0 || length == upload.Length);
-            bool same = present && (upload.ContentAddressed || PreviousHash(previous, upload.Name) == upload.Hash);
-            if (same)
+            var upload = uploads[index];
+            if (skip[index])
             {
                 Interlocked.Increment(ref unmodified);
             }
@@ -290,38 +373,49 @@ public sealed partial class StaticCollector
                     await _destination.SaveAsync(upload.Name, content, new SaveOptions { Overwrite = true, ContentType = upload.ContentType }, token).ConfigureAwait(false);
                 }
 
+                uploaded[upload.Name] = (upload.Length, upload.Hash);
                 Interlocked.Increment(ref copied);
             }
 
             progress?.Report(new CollectProgress("publishing", Interlocked.Increment(ref done), uploads.Count));
         }).ConfigureAwait(false);
-        return (copied, unmodified, existing);
-    }
 
-    private static string? PreviousHash(StaticAssetManifest? previous, string name)
-    {
-        if (previous is null)
+        // The destination now: what it had, plus what was uploaded; every name this collect publishes has a known hash.
+        foreach ((string name, (long Length, string? Hash) file) in uploaded)
         {
-            return null;
+            existing[name] = file;
         }
 
-        if (previous.TryGetByStoredPath(name, out StaticAsset? asset))
+        foreach (var upload in uploads)
         {
-            return asset.ContentHash;
-        }
-
-        foreach (StaticAsset candidate in previous.Assets.Values)
-        {
-            foreach (StaticAssetEncoding encoding in candidate.Encodings)
+            if (existing.TryGetValue(upload.Name, out (long Length, string? Hash) at) && at.Hash is null)
             {
-                if (encoding.StoredPath == name)
-                {
-                    return encoding.ContentHash;
-                }
+                existing[upload.Name] = (at.Length, upload.Hash);
             }
         }
 
-        return null;
+        return (copied, unmodified, existing);
+    }
+
+    /// <summary>Stored path → content hash of every file and variant of the previous manifest (one dictionary, not a scan per name).</summary>
+    private static Dictionary<string, string> PreviousHashes(StaticAssetManifest? previous)
+    {
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (previous is null)
+        {
+            return hashes;
+        }
+
+        foreach (StaticAsset asset in previous.Assets.Values)
+        {
+            hashes[asset.StoredPath] = asset.ContentHash;
+            foreach (StaticAssetEncoding encoding in asset.Encodings)
+            {
+                hashes.TryAdd(encoding.StoredPath, encoding.ContentHash);
+            }
+        }
+
+        return hashes;
     }
 
     private async Task<StaticAssetManifest?> ReadPreviousManifestAsync(CancellationToken cancellationToken)
@@ -343,7 +437,7 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<int> PruneAsync(StaticAssetManifest manifest, IReadOnlyDictionary<string, long> existing, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<int> PruneAsync(StaticAssetManifest manifest, Dictionary<string, (long Length, string? Hash)> existing, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         var keep = new HashSet<string>(StringComparer.Ordinal) { _options.ManifestName };
         foreach (StaticAsset asset in manifest.Assets.Values)
@@ -366,6 +460,11 @@ public sealed partial class StaticCollector
 
             progress?.Report(new CollectProgress("pruning", deleted, stale.Length));
         }).ConfigureAwait(false);
+        foreach (string name in stale)
+        {
+            existing.Remove(name);
+        }
+
         return deleted;
     }
 

@@ -89,7 +89,7 @@ public static class StaticFileFinder
             if (entry is DirectoryInfo directory)
             {
                 // A link to a folder is followed (as Django's finders do) unless it loops back into its own tree.
-                if (directory.LinkTarget is not null && IsLoop(directory))
+                if (IsLink(directory) && IsLoop(directory))
                 {
                     continue;
                 }
@@ -109,7 +109,7 @@ public static class StaticFileFinder
                     continue;
                 }
 
-                FileSystemInfo target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
+                FileSystemInfo target = !IsLink(file) ? file : file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
                 if (target is FileInfo { Exists: true } resolved)
                 {
                     files[relative] = new FoundFile(relative, file.FullName, root, resolved.Length, resolved.LastWriteTimeUtc);
@@ -117,6 +117,12 @@ public static class StaticFileFinder
             }
         }
     }
+
+    /// <summary>
+    /// Whether an entry is a symbolic link, from the status the enumeration already read: <c>LinkTarget</c> would
+    /// cost a <c>readlink</c> call per file, about a third of finding a large tree.
+    /// </summary>
+    private static bool IsLink(FileSystemInfo entry) => (entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is not null;
 
     private static bool IsLoop(DirectoryInfo directory)
     {

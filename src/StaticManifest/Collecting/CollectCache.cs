@@ -1,0 +1,222 @@
+using System.Security.Cryptography;
+using System.Text;
+using Wharf.StaticManifest.Rewriting;
+
+namespace Wharf.StaticManifest.Collecting;
+
+/// <summary>
+/// What a collect remembers between runs in <see cref="StaticCollectOptions.CacheFile"/>, so that a re-collect reads only
+/// what changed: per source file (physical path, length, modification time) its SHA-256, SRI integrity and, for CSS and
+/// JavaScript, the references found in it; per rewritten file its final hashes (keyed by its source hash and the
+/// final names of the files it refers to); and what the destination held after the last publish, valid while the
+/// destination's manifest is still the one that collect wrote.
+/// </summary>
+/// <remarks>
+/// Any problem reading the file (missing, truncated, another version, other options) gives an empty cache: the
+/// collect then does everything, as without a cache. The file is replaced atomically (temp file + rename).
+/// </remarks>
+internal sealed class CollectCache
+{
+    private const string Magic = "wharf-collect-cache";
+    private const int Version = 1;
+
+    /// <summary>A file modified this recently when the cache is written is not remembered (its time may not change on the next write).</summary>
+    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    private readonly string _key;
+    private readonly Dictionary<string, CachedSource> _sources;
+    private readonly Dictionary<string, CachedFinal> _finals;
+
+    private CollectCache(string key, Dictionary<string, CachedSource> sources, Dictionary<string, CachedFinal> finals, CachedDestination? destination)
+    {
+        _key = key;
+        _sources = sources;
+        _finals = finals;
+        Destination = destination;
+    }
+
+    /// <summary>The destination as the last collect left it, or null.</summary>
+    public CachedDestination? Destination { get; set; }
+
+    /// <summary>What makes cached references and final hashes valid: the options that change them.</summary>
+    public static string KeyOf(StaticCollectOptions options) =>
+        $"{options.StaticUrl}\n{string.Join(',', options.RewriteExtensions.Select(e => e.ToLowerInvariant()).Order(StringComparer.Ordinal))}\n{options.ManifestName}";
+
+    /// <summary>Reads the cache file; an empty cache when it is missing or unusable.</summary>
+    public static CollectCache Load(string path, string key)
+    {
+        try
+        {
+            using var reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), Encoding.UTF8);
+            if (reader.ReadString() != Magic || reader.ReadInt32() != Version || reader.ReadString() != key)
+            {
+                return Empty(key);
+            }
+
+            int sourceCount = reader.ReadInt32();
+            var sources = new Dictionary<string, CachedSource>(sourceCount, StringComparer.Ordinal);
+            for (int i = 0; i < sourceCount; i++)
+            {
+                string physical = reader.ReadString();
+                long length = reader.ReadInt64();
+                long ticks = reader.ReadInt64();
+                bool rewritable = reader.ReadBoolean();
+                string hash = reader.ReadString();
+                string integrity = reader.ReadString();
+                bool isText = reader.ReadBoolean();
+                int referenceCount = reader.ReadInt32();
+                var references = new AssetReference[referenceCount];
+                for (int r = 0; r < referenceCount; r++)
+                {
+                    references[r] = new AssetReference((AssetReferenceKind)reader.ReadByte(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadChar(), reader.ReadInt32(), reader.ReadInt32());
+                }
+
+                sources[physical] = new CachedSource(length, ticks, rewritable, hash, integrity, isText, references);
+            }
+
+            int finalCount = reader.ReadInt32();
+            var finals = new Dictionary<string, CachedFinal>(finalCount, StringComparer.Ordinal);
+            for (int i = 0; i < finalCount; i++)
+            {
+                finals[reader.ReadString()] = new CachedFinal(reader.ReadString(), reader.ReadString(), reader.ReadInt64());
+            }
+
+            CachedDestination? destination = null;
+            if (reader.ReadBoolean())
+            {
+                string etag = reader.ReadString();
+                long manifestLength = reader.ReadInt64();
+                long manifestTicks = reader.ReadInt64();
+                string manifestSha = reader.ReadString();
+                int fileCount = reader.ReadInt32();
+                var files = new Dictionary<string, (long Length, string? Hash)>(fileCount, StringComparer.Ordinal);
+                for (int i = 0; i < fileCount; i++)
+                {
+                    string name = reader.ReadString();
+                    long length = reader.ReadInt64();
+                    string hash = reader.ReadString();
+                    files[name] = (length, hash.Length == 0 ? null : hash);
+                }
+
+                destination = new CachedDestination(etag, manifestLength, manifestTicks, manifestSha, files);
+            }
+
+            return new CollectCache(key, sources, finals, destination);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or EndOfStreamException or FormatException or ArgumentException or InvalidCastException)
+        {
+            return Empty(key);
+        }
+    }
+
+    /// <summary>The cached hashes and references of a found file, when its length and modification time are unchanged.</summary>
+    public CachedSource? TryGetSource(FoundFile file, bool rewritable) =>
+        _sources.TryGetValue(file.PhysicalPath, out CachedSource? entry)
+        && entry.Length == file.Length && entry.LastWriteTicks == file.LastWriteTimeUtc.Ticks && entry.Rewritable == rewritable
+            ? entry
+            : null;
+
+    /// <summary>The final hashes of a rewritten file, when its source and its targets' final names are unchanged.</summary>
+    public CachedFinal? TryGetFinal(SourceFile file) =>
+        _finals.TryGetValue(FinalKey(file), out CachedFinal? final) ? final : null;
+
+    /// <summary>Writes the cache for this collect's files (entries of files that are gone are dropped).</summary>
+    public void Save(string path, IReadOnlyList<SourceFile> files)
+    {
+        DateTime racy = DateTime.UtcNow - RacyWindow;
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var writer = new BinaryWriter(new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), Encoding.UTF8))
+            {
+                writer.Write(Magic);
+                writer.Write(Version);
+                writer.Write(_key);
+                SourceFile[] remembered = [.. files.Where(f => f.Found.LastWriteTimeUtc < racy && f.SourceHash.Length > 0)];
+                writer.Write(remembered.Length);
+                foreach (SourceFile file in remembered)
+                {
+                    writer.Write(file.Found.PhysicalPath);
+                    writer.Write(file.Found.Length);
+                    writer.Write(file.Found.LastWriteTimeUtc.Ticks);
+                    writer.Write(file.Rewritable);
+                    writer.Write(file.SourceHash);
+                    writer.Write(file.SourceIntegrity);
+                    writer.Write(file.IsText);
+                    writer.Write(file.References.Count);
+                    foreach (AssetReference reference in file.References)
+                    {
+                        writer.Write((byte)reference.Kind);
+                        writer.Write(reference.Start);
+                        writer.Write(reference.Length);
+                        writer.Write(reference.Url);
+                        writer.Write(reference.Quote);
+                        writer.Write(reference.Line);
+                        writer.Write(reference.Column);
+                    }
+                }
+
+                SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0)];
+                writer.Write(rewritten.Length);
+                foreach (SourceFile file in rewritten)
+                {
+                    writer.Write(FinalKey(file));
+                    writer.Write(file.FinalHash);
+                    writer.Write(file.FinalIntegrity);
+                    writer.Write(file.FinalLength);
+                }
+
+                writer.Write(Destination is not null);
+                if (Destination is { } destination)
+                {
+                    writer.Write(destination.ManifestETag);
+                    writer.Write(destination.ManifestLength);
+                    writer.Write(destination.ManifestLastModifiedTicks);
+                    writer.Write(destination.ManifestSha256);
+                    writer.Write(destination.Files.Count);
+                    foreach ((string name, (long length, string? hash)) in destination.Files)
+                    {
+                        writer.Write(name);
+                        writer.Write(length);
+                        writer.Write(hash ?? string.Empty);
+                    }
+                }
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static CollectCache Empty(string key) => new(key, new(StringComparer.Ordinal), new(StringComparer.Ordinal), null);
+
+    /// <summary>A rewritten file's final content is a function of its logical path, its source and the final names its links point to.</summary>
+    private static string FinalKey(SourceFile file)
+    {
+        var builder = new StringBuilder(file.Found.LogicalPath.Length + 80 + (file.Links.Count * 64));
+        builder.Append(file.Found.LogicalPath).Append('\n').Append(file.SourceHash).Append('\n');
+        foreach (Link link in file.Links)
+        {
+            builder.Append(link.Reference.Start).Append(':').Append(link.Target.StoredPath).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+    }
+}
+
+/// <summary>A source file as the cache remembers it.</summary>
+internal sealed record CachedSource(long Length, long LastWriteTicks, bool Rewritable, string Hash, string Integrity, bool IsText, IReadOnlyList<AssetReference> References);
+
+/// <summary>A rewritten file's final hashes.</summary>
+internal sealed record CachedFinal(string Hash, string Integrity, long Length);
+
+/// <summary>
+/// The destination after the last publish: its manifest's version (ETag, length, time), that manifest's SHA-256, and
+/// every file it held with its length and content hash (null for files this collect did not write).
+/// </summary>
+internal sealed record CachedDestination(string ManifestETag, long ManifestLength, long ManifestLastModifiedTicks, string ManifestSha256, Dictionary<string, (long Length, string? Hash)> Files);
