@@ -188,7 +188,18 @@ public sealed partial class S3Storage : StorageBase
 
         try
         {
-            GetObjectResponse response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            GetObjectResponse response;
+            try
+            {
+                response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception exception) when (IsBodilessBadRequest(exception))
+            {
+                // See IsBodilessBadRequest: once more.
+                await Task.Delay(ConflictDelay(0), cancellationToken).ConfigureAwait(false);
+                response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
             return new ResponseStream(response);
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
@@ -414,6 +425,13 @@ public sealed partial class S3Storage : StorageBase
 
     internal static bool IsConcurrentConflict(AmazonS3Exception exception) =>
         exception.StatusCode == HttpStatusCode.Conflict && exception.ErrorCode is "ConditionalRequestConflict" or "OperationAborted";
+
+    /// <summary>
+    /// A 400 the SDK made up because the answer had no error document (its code is then the status name). Ceph RGW
+    /// sends that, rarely and under load, when it fails to read a request; every real 400 of S3 names its cause.
+    /// </summary>
+    internal static bool IsBodilessBadRequest(AmazonS3Exception exception) =>
+        exception.StatusCode == HttpStatusCode.BadRequest && exception.ErrorCode is null or "BadRequest";
 
     internal static TimeSpan ConflictDelay(int attempt) =>
         TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25));
