@@ -21,6 +21,18 @@ export WHARF_AZURITE_DIR="${WHARF_AZURITE_DIR:-$PWD/artifacts/servers/azurite}"
 export WHARF_AZURITE_START="$PWD/eng/servers/azurite/start.sh" WHARF_AZURITE_STOP="$PWD/eng/servers/azurite/stop.sh"
 rgw_started=0
 azurite_started=0
+# When a test failed, keep the servers' logs with the results before stop.sh removes their state directories: a
+# server-side fault (a 400 with no body, a crash) is otherwise impossible to diagnose after the run.
+keep_server_logs() {
+  local name dir
+  for name in rgw azurite; do
+    dir=$([ "$name" = rgw ] && echo "$WHARF_RGW_DIR" || echo "$WHARF_AZURITE_DIR")
+    if [ -d "$dir/log" ]; then
+      mkdir -p "$results/servers" && cp -r "$dir/log" "$results/servers/$name-log" &&
+        echo "== servers: $name logs kept in $results/servers/$name-log" >&2
+    fi
+  done
+}
 stop_servers() {
   if [ "$azurite_started" -eq 1 ]; then
     azurite_started=0
@@ -107,6 +119,7 @@ if [ "$build_ok" -eq 1 ]; then
   echo "== test (packed packages)"
   bash eng/test-packages.sh || status=1
 
+  [ "$status" -eq 0 ] || keep_server_logs
   stop_servers
 fi
 
