@@ -261,6 +261,51 @@ public sealed class CollectorTests
         }
     }
 
+    [TestMethod]
+    public async Task A_collect_is_traced_and_counted()
+    {
+        string source = Folder();
+        Write(source, "a.css", "a { background: url(x.png) }");
+        Write(source, "x.png", "X");
+        string root = Folder();
+        var storage = new FileSystemStorage("static-telemetry", new FileSystemStorageOptions { Root = root, FlushToDisk = false });
+        var activities = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == StaticManifestDiagnostics.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        long published = 0;
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == StaticManifestDiagnostics.SourceName && instrument.Name == "wharf.static.files.published")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "wharf.storage.name" && (string?)tag.Value == "static-telemetry")
+                {
+                    Interlocked.Add(ref published, value);
+                }
+            }
+        });
+        meters.Start();
+
+        CollectResult result = await Collect(storage, source);
+
+        System.Diagnostics.Activity collect = activities.Single(a => a.OperationName == "collect" && (string?)a.GetTagItem("wharf.storage.name") == "static-telemetry");
+        Assert.AreEqual(result.Copied, (int)collect.GetTagItem("wharf.static.copied")!);
+        Assert.AreEqual(result.Copied, Interlocked.Read(ref published));
+        Assert.IsGreaterThan(0, result.Copied);
+    }
+
     private Task<CollectResult> Collect(IStorage storage, string source, Action<StaticCollectOptions>? configure = null) =>
         Collect(storage, [source], configure);
 

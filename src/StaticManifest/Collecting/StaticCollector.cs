@@ -55,6 +55,33 @@ public sealed partial class StaticCollector
     /// <exception cref="MissingReferencesException">Strict mode found references to missing files; nothing was written.</exception>
     public async Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        using System.Diagnostics.Activity? activity = StaticManifestDiagnostics.ActivitySource.StartActivity("collect");
+        activity?.SetTag("wharf.storage.name", _destination.Name);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var storageTag = new KeyValuePair<string, object?>("wharf.storage.name", _destination.Name);
+        try
+        {
+            CollectResult result = await CollectCoreAsync(progress, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("wharf.static.found", result.Found);
+            activity?.SetTag("wharf.static.copied", result.Copied);
+            activity?.SetTag("wharf.static.unmodified", result.Unmodified);
+            activity?.SetTag("wharf.static.missing", result.Missing.Count);
+            StaticManifestDiagnostics.FilesPublished.Add(result.Copied, storageTag);
+            StaticManifestDiagnostics.FilesUnmodified.Add(result.Unmodified, storageTag);
+            StaticManifestDiagnostics.CollectDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, storageTag);
+            return result;
+        }
+        catch (Exception exception)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.Message);
+            StaticManifestDiagnostics.CollectDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                storageTag, new KeyValuePair<string, object?>("error.type", exception.GetType().Name));
+            throw;
+        }
+    }
+
+    private async Task<CollectResult> CollectCoreAsync(IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    {
         var ignores = new List<string>(_options.IgnorePatterns);
         if (_options.UseDefaultIgnorePatterns)
         {
