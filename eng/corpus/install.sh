@@ -23,36 +23,9 @@ ms() { echo $(( ($(date +%s%N) - t0) / 1000000 )); }
 say() { echo "corpus install: $*" >&2; }
 
 # --- Node.js and npm -------------------------------------------------------------------------------------------
-missing=()
-for bin in node npm; do
-  command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo=(sudo -n)
-    else
-      say "missing ${missing[*]} and not root (no passwordless sudo); install as root:"
-      echo "  apt-get install -y --no-install-recommends nodejs npm" >&2
-      exit 1
-    fi
-  fi
-  log=$(mktemp "${TMPDIR:-/tmp}/wharf-corpus-apt.XXXXXX")
-  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-           -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-           nodejs npm; } >"$log" 2>&1; then
-    tail -n 30 "$log" >&2
-    say "apt-get failed (missing: ${missing[*]}); full log in $log"
-    exit 1
-  fi
-  rm -f "$log"
-  for bin in node npm; do
-    command -v "$bin" >/dev/null 2>&1 || { say "$bin still missing after apt-get install"; exit 1; }
-  done
-  say "installed nodejs npm (node $(node --version)) in $(ms) ms"
-fi
+# shellcheck source=SCRIPTDIR/../lib/npm.sh
+source "$REPO/eng/lib/npm.sh"
+wharf_require_node "corpus install" node npm
 
 # --- The corpus ------------------------------------------------------------------------------------------------
 lock_sum=$(sha256sum "$LOCK" | awk '{ print $1 }')
@@ -84,12 +57,7 @@ versions() {
   ' "$LOCK"
 }
 
-mkdir -p "$INSTALL"
-# Two installs at once (say, two checkouts' test runs sharing WHARF_CORPUS_INSTALL_DIR) take turns.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$INSTALL/.lock"
-  flock 9
-fi
+wharf_lock_install_dir "$INSTALL"
 
 if installed; then
   say "already installed ($(versions)) in $INSTALL; nothing to do"
@@ -97,15 +65,8 @@ if installed; then
   exit 0
 fi
 
-rm -rf "$INSTALL/node_modules" "$STAMP"
-cp "$HERE/package.json" "$LOCK" "$INSTALL/"
-log=$INSTALL/npm-ci.log
-if ! (cd "$INSTALL" && npm_config_update_notifier=false npm_config_engine_strict=false \
-        npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn) >"$log" 2>&1; then
-  tail -n 30 "$log" >&2
-  say "npm ci failed; full log in $log"
-  exit 1
-fi
+rm -f "$STAMP"
+wharf_npm_ci "corpus install" "$INSTALL" "$HERE"
 if ! check_tree; then
   say "npm ci did not install the locked versions (above)"
   exit 1

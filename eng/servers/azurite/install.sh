@@ -17,37 +17,10 @@ STAMP=$INSTALL/.wharf-azurite-installed   # sha256 of the lockfile the tree was 
 t0=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - t0) / 1000000 )); }
 
-# --- Node.js and npm -------------------------------------------------------------------------------------------
-missing=()
-for bin in node npm curl; do
-  command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo=(sudo -n)
-    else
-      echo "azurite install: missing ${missing[*]} and not root (no passwordless sudo); install as root:" >&2
-      echo "  apt-get install -y --no-install-recommends nodejs npm curl" >&2
-      exit 1
-    fi
-  fi
-  log=$(mktemp "${TMPDIR:-/tmp}/wharf-azurite-apt.XXXXXX")
-  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-           -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-           nodejs npm curl; } >"$log" 2>&1; then
-    tail -n 30 "$log" >&2
-    echo "azurite install: apt-get failed (missing: ${missing[*]}); full log in $log" >&2
-    exit 1
-  fi
-  rm -f "$log"
-  for bin in node npm curl; do
-    command -v "$bin" >/dev/null 2>&1 || { echo "azurite install: $bin still missing after apt-get install" >&2; exit 1; }
-  done
-  echo "azurite install: installed nodejs npm curl (node $(node --version)) in $(ms) ms"
-fi
+# --- Node.js, npm and curl (start.sh polls with curl) --------------------------------------------------------
+# shellcheck source=SCRIPTDIR/../../lib/npm.sh
+source "$REPO/eng/lib/npm.sh"
+wharf_require_node "azurite install" node npm curl
 
 # --- Azurite ---------------------------------------------------------------------------------------------------
 # The pinned version, as the lockfile records it.
@@ -60,28 +33,16 @@ installed() {
     [ -f "$INSTALL/node_modules/azurite/dist/src/blob/main.js" ] && [ "$(have)" = "$want" ]
 }
 
-mkdir -p "$INSTALL"
-# Two installs at once (say, two checkouts' test runs sharing WHARF_AZURITE_INSTALL_DIR) take turns.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$INSTALL/.lock"
-  flock 9
-fi
+wharf_lock_install_dir "$INSTALL"
 
 if installed; then
   echo "azurite install: already installed (azurite $want, node $(node --version)) in $INSTALL; nothing to do"
   exit 0
 fi
 
-rm -rf "$INSTALL/node_modules" "$STAMP"
-cp "$HERE/package.json" "$LOCK" "$INSTALL/"
-log=$INSTALL/npm-ci.log
-# npm_config_*: no update check, no engine-strict refusal (Azurite 3.37 asks for node >= 22 but runs on 18 and 20).
-if ! (cd "$INSTALL" && npm_config_update_notifier=false npm_config_engine_strict=false \
-        npm ci --no-audit --no-fund --ignore-scripts --loglevel=warn) >"$log" 2>&1; then
-  tail -n 30 "$log" >&2
-  echo "azurite install: npm ci failed; full log in $log" >&2
-  exit 1
-fi
+rm -f "$STAMP"
+# Azurite 3.37 asks for node >= 22 but runs on 18 and 20: wharf_npm_ci turns engine-strict off.
+wharf_npm_ci "azurite install" "$INSTALL" "$HERE"
 got=$(have)
 [ "$got" = "$want" ] || { echo "azurite install: npm ci installed azurite $got, expected $want" >&2; exit 1; }
 echo "$lock_sum" > "$STAMP"
