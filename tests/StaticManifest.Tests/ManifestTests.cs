@@ -15,7 +15,7 @@ public sealed class ManifestTests
 
         byte[] json = manifest.ToUtf8Bytes();
         string text = System.Text.Encoding.UTF8.GetString(json);
-        Assert.IsLessThan(text.IndexOf("\"version\": \"1.1\"", StringComparison.Ordinal), text.IndexOf("\"paths\"", StringComparison.Ordinal));
+        Assert.IsLessThan(text.IndexOf("\"version\":\"1.1\"", StringComparison.Ordinal), text.IndexOf("\"paths\"", StringComparison.Ordinal));
         StaticAssetManifest read = StaticAssetManifest.Parse(json);
 
         Assert.AreEqual("css/site.0123456789ab.css", read.Paths["css/site.css"]);

@@ -43,9 +43,9 @@ public sealed class StaticAssetManifest
                 _byLogicalPath[asset.LogicalPath] = asset;
             }
 
-            if (asset.IsFingerprinted)
+            if (asset.IsFingerprinted && !_paths.TryAdd(asset.LogicalPath, asset.StoredPath))
             {
-                _paths[asset.LogicalPath] = asset.StoredPath;
+                throw new ArgumentException($"The logical path '{asset.LogicalPath}' has two fingerprinted files, '{_paths[asset.LogicalPath]}' and '{asset.StoredPath}'.", nameof(assets));
             }
         }
 
@@ -72,14 +72,32 @@ public sealed class StaticAssetManifest
     public bool TryGetByStoredPath(string storedPath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAsset? asset) =>
         _byStoredPath.TryGetValue(storedPath, out asset);
 
-    /// <summary>Writes the manifest as deterministic, indented UTF-8 JSON (sorted keys).</summary>
+    /// <summary>
+    /// Writes the manifest as deterministic, compact UTF-8 JSON (sorted keys): Django's fields, then Wharf's section,
+    /// one entry per logical path (see the remarks on the format).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <c>wharf.files</c> (format version 2) has one entry per logical path, keyed by it: the fingerprinted file's
+    /// <c>size</c>, <c>sha256</c>, <c>integrity</c> and <c>encodings</c> (<c>{"br": [size, sha256]}</c>; a third item
+    /// is the variant's path when it is not the file's path plus <c>.br</c> / <c>.gz</c>), its stored path being the
+    /// one in <c>paths</c>; and <c>original</c> for a copy stored under the logical path itself: <c>true</c> when it has
+    /// the same content, otherwise an object of the same fields. A content <c>type</c> is written only when it is not
+    /// the one the name implies.
+    /// </para>
+    /// <para>
+    /// Nothing is written twice: a collected tree of 10,000 files (each under its fingerprinted and original name)
+    /// gives a manifest less than half the size of format version 1, which wrote one entry per stored file. A large
+    /// manifest is paid for by every re-collect (written) and every app start (read).
+    /// </para>
+    /// </remarks>
     public void WriteTo(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = true });
+        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true });
         writer.WriteStartObject();
         writer.WriteStartObject("paths");
-        foreach (KeyValuePair<string, string> pair in _paths.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, string> pair in SortedPaths())
         {
             writer.WriteString(pair.Key, pair.Value);
         }
@@ -88,33 +106,29 @@ public sealed class StaticAssetManifest
         writer.WriteString("version", DjangoVersion);
         writer.WriteString("hash", Hash);
         writer.WriteStartObject("wharf");
-        writer.WriteNumber("version", 1);
+        writer.WriteNumber("version", FormatVersion);
         writer.WriteStartObject("files");
-        foreach (StaticAsset asset in _byStoredPath.Values.OrderBy(a => a.StoredPath, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, (StaticAsset? Fingerprinted, StaticAsset? Original)> entry in ByLogicalPath())
         {
-            writer.WriteStartObject(asset.StoredPath);
-            if (asset.LogicalPath != asset.StoredPath)
+            (StaticAsset? fingerprinted, StaticAsset? original) = entry.Value;
+            writer.WriteStartObject(entry.Key);
+            if (fingerprinted is not null)
             {
-                writer.WriteString("logical", asset.LogicalPath);
+                WriteFields(writer, fingerprinted);
             }
 
-            writer.WriteNumber("size", asset.Length);
-            writer.WriteString("type", asset.ContentType);
-            writer.WriteString("sha256", asset.ContentHash);
-            writer.WriteString("integrity", asset.Integrity);
-            if (asset.Encodings.Count > 0)
+            if (original is not null)
             {
-                writer.WriteStartObject("encodings");
-                foreach (StaticAssetEncoding encoding in asset.Encodings)
+                if (fingerprinted is not null && HasSameContent(fingerprinted, original))
                 {
-                    writer.WriteStartObject(encoding.Name);
-                    writer.WriteString("path", encoding.StoredPath);
-                    writer.WriteNumber("size", encoding.Length);
-                    writer.WriteString("sha256", encoding.ContentHash);
+                    writer.WriteBoolean("original", true);
+                }
+                else
+                {
+                    writer.WriteStartObject("original");
+                    WriteFields(writer, original);
                     writer.WriteEndObject();
                 }
-
-                writer.WriteEndObject();
             }
 
             writer.WriteEndObject();
@@ -125,10 +139,104 @@ public sealed class StaticAssetManifest
         writer.WriteEndObject();
     }
 
+    /// <summary>The format version of <c>wharf.files</c> written.</summary>
+    private const int FormatVersion = 2;
+
+    private KeyValuePair<string, string>[] SortedPaths()
+    {
+        KeyValuePair<string, string>[] sorted = [.. _paths];
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return sorted;
+    }
+
+    /// <summary>Each logical path with its fingerprinted file and its original copy (either may be missing), sorted.</summary>
+    private KeyValuePair<string, (StaticAsset? Fingerprinted, StaticAsset? Original)>[] ByLogicalPath()
+    {
+        var groups = new Dictionary<string, (StaticAsset? Fingerprinted, StaticAsset? Original)>(_byLogicalPath.Count, StringComparer.Ordinal);
+        foreach (StaticAsset asset in _byStoredPath.Values)
+        {
+            ref (StaticAsset? Fingerprinted, StaticAsset? Original) group = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(groups, asset.LogicalPath, out _);
+            if (asset.IsFingerprinted)
+            {
+                group.Fingerprinted = asset;
+            }
+            else
+            {
+                group.Original = asset;
+            }
+        }
+
+        KeyValuePair<string, (StaticAsset? Fingerprinted, StaticAsset? Original)>[] sorted = [.. groups];
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return sorted;
+    }
+
+    private static void WriteFields(Utf8JsonWriter writer, StaticAsset asset)
+    {
+        writer.WriteNumber("size", asset.Length);
+        if (asset.ContentType != Storage.ContentTypes.FromName(asset.LogicalPath))
+        {
+            writer.WriteString("type", asset.ContentType);
+        }
+
+        writer.WriteString("sha256", asset.ContentHash);
+        writer.WriteString("integrity", asset.Integrity);
+        if (asset.Encodings.Count > 0)
+        {
+            writer.WriteStartObject("encodings");
+            foreach (StaticAssetEncoding encoding in asset.Encodings)
+            {
+                writer.WriteStartArray(encoding.Name);
+                writer.WriteNumberValue(encoding.Length);
+                writer.WriteStringValue(encoding.ContentHash);
+                if (encoding.StoredPath != ConventionalPath(asset.StoredPath, encoding.Name))
+                {
+                    writer.WriteStringValue(encoding.StoredPath);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>Where a variant is stored by convention (<c>x.css.br</c>, <c>x.css.gz</c>); null for another coding.</summary>
+    private static string? ConventionalPath(string storedPath, string coding) => coding switch
+    {
+        Compression.ContentCodings.Brotli => storedPath + ".br",
+        Compression.ContentCodings.Gzip => storedPath + ".gz",
+        _ => null,
+    };
+
+    /// <summary>Whether an original copy holds exactly what the fingerprinted file does (variants included), so it is written as <c>true</c>.</summary>
+    private static bool HasSameContent(StaticAsset fingerprinted, StaticAsset original)
+    {
+        if (fingerprinted.Length != original.Length || fingerprinted.ContentHash != original.ContentHash || fingerprinted.Integrity != original.Integrity
+            || fingerprinted.ContentType != original.ContentType || fingerprinted.Encodings.Count != original.Encodings.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < original.Encodings.Count; i++)
+        {
+            StaticAssetEncoding a = fingerprinted.Encodings[i];
+            StaticAssetEncoding b = original.Encodings[i];
+            if (a.Name != b.Name || a.Length != b.Length || a.ContentHash != b.ContentHash
+                || a.StoredPath != ConventionalPath(fingerprinted.StoredPath, a.Name) || b.StoredPath != ConventionalPath(original.StoredPath, b.Name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The manifest as UTF-8 JSON bytes.</summary>
     public byte[] ToUtf8Bytes()
     {
-        using var buffer = new MemoryStream();
+        // About 230 bytes per logical path: one allocation of the right size instead of a doubling MemoryStream.
+        using var buffer = new MemoryStream(1024 + (_byLogicalPath.Count * 256));
         WriteTo(buffer);
         return buffer.ToArray();
     }
@@ -167,34 +275,20 @@ public sealed class StaticAssetManifest
             }
 
             var assets = new Dictionary<string, StaticAsset>(StringComparer.Ordinal);
-            if (root.TryGetProperty("wharf", out JsonElement wharf) && wharf.TryGetProperty("files", out JsonElement files) && files.ValueKind == JsonValueKind.Object)
+            if (root.TryGetProperty("wharf", out JsonElement wharf) && wharf.ValueKind == JsonValueKind.Object
+                && wharf.TryGetProperty("files", out JsonElement files) && files.ValueKind == JsonValueKind.Object)
             {
-                foreach (JsonProperty file in files.EnumerateObject())
+                int format = wharf.TryGetProperty("version", out JsonElement formatElement) ? ReadInt32(formatElement, "wharf.version") : 1;
+                switch (format)
                 {
-                    JsonElement data = file.Value;
-                    var encodings = new List<StaticAssetEncoding>();
-                    if (data.TryGetProperty("encodings", out JsonElement encodingsElement) && encodingsElement.ValueKind == JsonValueKind.Object)
-                    {
-                        foreach (JsonProperty encoding in encodingsElement.EnumerateObject())
-                        {
-                            encodings.Add(new StaticAssetEncoding(
-                                encoding.Name,
-                                encoding.Value.GetProperty("path").GetString()!,
-                                encoding.Value.GetProperty("size").GetInt64(),
-                                encoding.Value.TryGetProperty("sha256", out JsonElement eh) ? eh.GetString() ?? string.Empty : string.Empty));
-                        }
-                    }
-
-                    assets[file.Name] = new StaticAsset
-                    {
-                        StoredPath = file.Name,
-                        LogicalPath = data.TryGetProperty("logical", out JsonElement logical) ? logical.GetString()! : file.Name,
-                        Length = data.TryGetProperty("size", out JsonElement size) ? size.GetInt64() : 0,
-                        ContentType = data.TryGetProperty("type", out JsonElement type) ? type.GetString()! : Storage.ContentTypes.FromName(file.Name),
-                        ContentHash = data.TryGetProperty("sha256", out JsonElement hash) ? hash.GetString()! : string.Empty,
-                        Integrity = data.TryGetProperty("integrity", out JsonElement integrity) ? integrity.GetString()! : string.Empty,
-                        Encodings = encodings,
-                    };
+                    case 1:
+                        ReadFilesV1(files, assets);
+                        break;
+                    case FormatVersion:
+                        ReadFilesV2(files, root, assets);
+                        break;
+                    default:
+                        throw new StaticManifestException($"The manifest's wharf.version is {format}; versions 1 and {FormatVersion} are read (a newer Wharf wrote it?).");
                 }
             }
 
@@ -202,7 +296,7 @@ public sealed class StaticAssetManifest
             {
                 foreach (JsonProperty path in paths.EnumerateObject())
                 {
-                    string stored = path.Value.GetString() ?? throw new StaticManifestException($"The path of '{path.Name}' is not a string.");
+                    string stored = path.Value.ValueKind == JsonValueKind.String ? path.Value.GetString()! : throw new StaticManifestException($"The path of '{path.Name}' is not a string.");
                     if (!assets.ContainsKey(stored))
                     {
                         assets[stored] = new StaticAsset
@@ -217,9 +311,143 @@ public sealed class StaticAssetManifest
                 }
             }
 
-            return new StaticAssetManifest(assets.Values);
+            try
+            {
+                return new StaticAssetManifest(assets.Values);
+            }
+            catch (ArgumentException exception)
+            {
+                throw new StaticManifestException($"The manifest is inconsistent: {exception.Message}", exception);
+            }
         }
     }
+
+    /// <summary>Format version 1: one entry per stored file, keyed by its stored path.</summary>
+    private static void ReadFilesV1(JsonElement files, Dictionary<string, StaticAsset> assets)
+    {
+        foreach (JsonProperty file in files.EnumerateObject())
+        {
+            JsonElement data = RequireObject(file.Value, file.Name);
+            var encodings = new List<StaticAssetEncoding>();
+            if (data.TryGetProperty("encodings", out JsonElement encodingsElement))
+            {
+                foreach (JsonProperty encoding in RequireObject(encodingsElement, file.Name + " encodings").EnumerateObject())
+                {
+                    JsonElement value = RequireObject(encoding.Value, file.Name + " encoding " + encoding.Name);
+                    encodings.Add(new StaticAssetEncoding(
+                        encoding.Name,
+                        ReadString(value, "path", file.Name) ?? throw new StaticManifestException($"The {encoding.Name} encoding of '{file.Name}' has no path."),
+                        value.TryGetProperty("size", out JsonElement size) ? ReadInt64(size, file.Name) : throw new StaticManifestException($"The {encoding.Name} encoding of '{file.Name}' has no size."),
+                        ReadString(value, "sha256", file.Name) ?? string.Empty));
+                }
+            }
+
+            string logical = ReadString(data, "logical", file.Name) ?? file.Name;
+            assets[file.Name] = new StaticAsset
+            {
+                StoredPath = file.Name,
+                LogicalPath = logical,
+                Length = data.TryGetProperty("size", out JsonElement length) ? ReadInt64(length, file.Name) : 0,
+                ContentType = ReadString(data, "type", file.Name) ?? Storage.ContentTypes.FromName(file.Name),
+                ContentHash = ReadString(data, "sha256", file.Name) ?? string.Empty,
+                Integrity = ReadString(data, "integrity", file.Name) ?? string.Empty,
+                Encodings = encodings,
+            };
+        }
+    }
+
+    /// <summary>Format version 2: one entry per logical path (see <see cref="WriteTo"/>).</summary>
+    private static void ReadFilesV2(JsonElement files, JsonElement root, Dictionary<string, StaticAsset> assets)
+    {
+        JsonElement paths = root.TryGetProperty("paths", out JsonElement p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        foreach (JsonProperty file in files.EnumerateObject())
+        {
+            string logical = file.Name;
+            JsonElement data = RequireObject(file.Value, logical);
+            StaticAsset? fingerprinted = null;
+            if (data.TryGetProperty("size", out _))
+            {
+                string stored = paths.ValueKind == JsonValueKind.Object && paths.TryGetProperty(logical, out JsonElement storedElement) && storedElement.ValueKind == JsonValueKind.String
+                    ? storedElement.GetString()!
+                    : throw new StaticManifestException($"The file '{logical}' has no fingerprinted path in 'paths'.");
+                fingerprinted = ReadAsset(data, logical, stored);
+                assets[stored] = fingerprinted;
+            }
+
+            if (!data.TryGetProperty("original", out JsonElement original))
+            {
+                continue;
+            }
+
+            if (original.ValueKind == JsonValueKind.True)
+            {
+                StaticAsset same = fingerprinted ?? throw new StaticManifestException($"The original of '{logical}' is said to be the fingerprinted file, which is not there.");
+                assets[logical] = same with
+                {
+                    StoredPath = logical,
+                    Encodings = [.. same.Encodings.Select(e => e with { StoredPath = ConventionalPath(logical, e.Name) ?? e.StoredPath })],
+                };
+            }
+            else
+            {
+                assets[logical] = ReadAsset(RequireObject(original, logical + " original"), logical, logical);
+            }
+        }
+    }
+
+    private static StaticAsset ReadAsset(JsonElement data, string logical, string stored)
+    {
+        var encodings = new List<StaticAssetEncoding>();
+        if (data.TryGetProperty("encodings", out JsonElement encodingsElement))
+        {
+            foreach (JsonProperty encoding in RequireObject(encodingsElement, stored + " encodings").EnumerateObject())
+            {
+                JsonElement value = encoding.Value;
+                int count = value.ValueKind == JsonValueKind.Array ? value.GetArrayLength() : 0;
+                if (count is < 2 or > 3)
+                {
+                    throw new StaticManifestException($"The {encoding.Name} encoding of '{stored}' is not [size, sha256] or [size, sha256, path].");
+                }
+
+                string? path = count == 3 ? ReadStringValue(value[2], stored) : ConventionalPath(stored, encoding.Name);
+                encodings.Add(new StaticAssetEncoding(
+                    encoding.Name,
+                    path ?? throw new StaticManifestException($"The {encoding.Name} encoding of '{stored}' has no path (an unknown coding needs one)."),
+                    ReadInt64(value[0], stored),
+                    ReadStringValue(value[1], stored)));
+            }
+        }
+
+        return new StaticAsset
+        {
+            StoredPath = stored,
+            LogicalPath = logical,
+            Length = ReadInt64(data.GetProperty("size"), stored),
+            ContentType = ReadString(data, "type", stored) ?? Storage.ContentTypes.FromName(logical),
+            ContentHash = ReadString(data, "sha256", stored) ?? string.Empty,
+            Integrity = ReadString(data, "integrity", stored) ?? string.Empty,
+            Encodings = encodings,
+        };
+    }
+
+    private static JsonElement RequireObject(JsonElement element, string what) =>
+        element.ValueKind == JsonValueKind.Object ? element : throw new StaticManifestException($"The manifest entry of '{what}' is not a JSON object.");
+
+    private static string? ReadString(JsonElement data, string property, string what) =>
+        data.TryGetProperty(property, out JsonElement value) ? ReadStringValue(value, what + " " + property) : null;
+
+    private static string ReadStringValue(JsonElement value, string what) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new StaticManifestException($"The manifest's '{what}' is not a string.");
+
+    private static long ReadInt64(JsonElement value, string what) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) && number >= 0
+            ? number
+            : throw new StaticManifestException($"The manifest's size of '{what}' is not a non-negative integer.");
+
+    private static int ReadInt32(JsonElement value, string what) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)
+            ? number
+            : throw new StaticManifestException($"The manifest's '{what}' is not an integer.");
 
     /// <summary>Django's manifest hash: 12 hex of the MD5 of the JSON of the sorted <c>[[key, value], …]</c> list.</summary>
     private static string ComputeDjangoHash(Dictionary<string, string> paths)
