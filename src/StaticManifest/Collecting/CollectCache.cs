@@ -18,7 +18,11 @@ namespace Wharf.StaticManifest.Collecting;
 internal sealed class CollectCache
 {
     private const string Magic = "wharf-collect-cache";
-    private const int Version = 1;
+    /// <summary>
+    /// The file format, and what the cached references mean: version 2 added <see cref="AssetReferenceKind.JsNewUrl"/>, so
+    /// a version-1 file's JavaScript references lack it and must not be used (the scanners changed, not the file).
+    /// </summary>
+    private const int Version = 2;
 
     /// <summary>A file modified this recently when the cache is written is not remembered (its time may not change on the next write).</summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
@@ -68,7 +72,13 @@ internal sealed class CollectCache
                 var references = new AssetReference[referenceCount];
                 for (int r = 0; r < referenceCount; r++)
                 {
-                    references[r] = new AssetReference((AssetReferenceKind)reader.ReadByte(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadChar(), reader.ReadInt32(), reader.ReadInt32());
+                    var kind = (AssetReferenceKind)reader.ReadByte();
+                    if (!Enum.IsDefined(kind))
+                    {
+                        throw new FormatException($"Unknown reference kind {(int)kind} in the collect cache.");
+                    }
+
+                    references[r] = new AssetReference(kind, reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadChar(), reader.ReadInt32(), reader.ReadInt32());
                 }
 
                 sources[physical] = new CachedSource(length, ticks, rewritable, hash, integrity, isText, references);

@@ -1,6 +1,10 @@
 namespace Wharf.StaticManifest.Rewriting;
 
 /// <summary>The syntax an <see cref="AssetReference"/> was found in.</summary>
+/// <remarks>
+/// The numeric values are stored in the collect cache file (<see cref="Collecting.StaticCollectOptions.CacheFile"/>):
+/// new kinds are appended at the end, and existing ones are never renumbered.
+/// </remarks>
 public enum AssetReferenceKind
 {
     /// <summary>
@@ -35,6 +39,16 @@ public enum AssetReferenceKind
 
     /// <summary>A JavaScript <c>//# sourceMappingURL=x.map</c> comment (or <c>//@ …</c>, or the block-comment form).</summary>
     JsSourceMappingUrl,
+
+    /// <summary>
+    /// The first argument of a JavaScript <c>new URL('./a.png', import.meta.url)</c>: the asset-URL form browsers resolve
+    /// against the module's own URL, and that Vite, webpack 5, Parcel and esbuild recognise for workers, WebAssembly,
+    /// images and fonts (<c>new Worker(new URL('./w.js', import.meta.url))</c> holds one). The argument is a string literal
+    /// or a template literal without substitutions, and the second argument is exactly <c>import.meta.url</c>. Unlike an
+    /// import specifier, a bare URL (<c>a.wasm</c>) is relative to the module here, so it is a reference too.
+    /// </summary>
+    /// <remarks>Appended last: the numeric values of this enum are stored in the collect cache file.</remarks>
+    JsNewUrl,
 }
 
 /// <summary>

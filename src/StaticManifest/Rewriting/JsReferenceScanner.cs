@@ -7,16 +7,31 @@ namespace Wharf.StaticManifest.Rewriting;
 /// <summary>
 /// Finds the module references in a JavaScript text with a lexer that understands comments, strings, template literals
 /// (nested <c>${}</c> included) and regular-expression literals: static <c>import … from './a.js'</c>, side-effect
-/// <c>import './a.js'</c>, <c>export … from './a.js'</c>, dynamic <c>import('./a.js')</c>, and
-/// <c>//# sourceMappingURL=a.js.map</c>.
+/// <c>import './a.js'</c>, <c>export … from './a.js'</c>, dynamic <c>import('./a.js')</c>,
+/// <c>new URL('./a.png', import.meta.url)</c>, and <c>//# sourceMappingURL=a.js.map</c>.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Only relative (<c>./</c>, <c>../</c>) and absolute (<c>/</c>) specifiers are references; bare ones (<c>react</c>) are not.
 /// A dynamic import counts only when its first argument is a lone string literal or a template literal without
 /// substitutions. <c>import.meta</c>, <c>obj.import(…)</c> and anything inside a string, comment, template text or regular
-/// expression are not references. Whether a <c>/</c> starts a regular expression or is a division is decided from the
-/// previous significant token (the usual heuristic; a regular expression cannot span lines, so a wrong guess recovers at
-/// the end of the line). One linear pass, no regular expressions.
+/// expression are not references.
+/// </para>
+/// <para>
+/// <c>new URL(x, import.meta.url)</c> counts when <c>x</c> is a lone string literal or a template literal without
+/// substitutions and the second argument is exactly <c>import.meta.url</c> (a trailing comma allowed): the form bundlers
+/// recognise. Its URL is resolved by the browser against the module's own URL, so any non-empty value is a reference,
+/// bare ones (<c>a.wasm</c>, as wasm-bindgen and Emscripten write) included; <see cref="ReferenceResolver"/> then leaves
+/// alone what has a scheme or names no file. Not references: <c>URL(…)</c> without <c>new</c> (it throws),
+/// <c>new URL(x)</c>, <c>new URL(x, location.href)</c> or any other base, <c>new self.URL(…)</c>, and a value with a tab,
+/// a line break or leading or trailing spaces or control characters (the URL parser strips those, so the text would not
+/// be the URL).
+/// </para>
+/// <para>
+/// Whether a <c>/</c> starts a regular expression or is a division is decided from the previous significant token (the
+/// usual heuristic; a regular expression cannot span lines, so a wrong guess recovers at the end of the line). One linear
+/// pass, no regular expressions.
+/// </para>
 /// </remarks>
 public static class JsReferenceScanner
 {
@@ -34,6 +49,15 @@ public static class JsReferenceScanner
     /// <summary>Whether a specifier is relative or absolute, i.e. a candidate for rewriting.</summary>
     internal static bool IsCandidateSpecifier(string specifier) =>
         specifier.StartsWith('/') || specifier.StartsWith("./", StringComparison.Ordinal) || specifier.StartsWith("../", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether the first argument of <c>new URL(x, import.meta.url)</c> is a candidate for rewriting. Any non-empty value
+    /// is, bare ones included, since the URL parser resolves them against the module; except one the parser would first
+    /// clean up (leading or trailing C0 controls and spaces stripped, tabs and line breaks removed), as the text to
+    /// rewrite would then not be the URL that is resolved.
+    /// </summary>
+    internal static bool IsCandidateUrl(string url) =>
+        url.Length > 0 && url[0] > ' ' && url[^1] > ' ' && url.AsSpan().IndexOfAny('\t', '\n', '\r') < 0;
 
     /// <summary>Decodes the escapes of a string literal's or template's contents <c>text[start..end]</c>.</summary>
     internal static string Decode(string text, int start, int end, bool template)
@@ -200,6 +224,8 @@ public static class JsReferenceScanner
         ExportClause,
         DynamicOpen,
         DynamicString,
+        /// <summary>After <c>new</c>: matching <c>URL(x, import.meta.url)</c> token by token (<c>_newUrlStep</c>).</summary>
+        NewUrl,
     }
 
     /// <summary>What an import or export clause expects next (outside its braces).</summary>
@@ -246,6 +272,8 @@ public static class JsReferenceScanner
         private bool _inBraces;
         private int _leadingIdents;     // identifiers at the start of the clause (a first one may be a modifier)
         private AssetReference _pendingDynamic;
+        private int _newUrlStep;        // how many tokens of URL ( x , import . meta . url [,] ) have matched
+        private AssetReference _pendingNewUrl;
 
         public List<AssetReference> References { get; } = [];
 
@@ -293,6 +321,11 @@ public static class JsReferenceScanner
                         else if (!_tokenAfterDot && IdentIs("export"))
                         {
                             _state = State.AfterExport;
+                        }
+                        else if (!_tokenAfterDot && IdentIs("new"))
+                        {
+                            _state = State.NewUrl;
+                            _newUrlStep = 0;
                         }
 
                         return;
@@ -351,7 +384,7 @@ public static class JsReferenceScanner
                         {
                             if (IsCandidateSpecifier(_pendingDynamic.Url))
                             {
-                                References.Add(_pendingDynamic);
+                                AddInOrder(_pendingDynamic);
                             }
 
                             _state = State.Idle;
@@ -359,6 +392,21 @@ public static class JsReferenceScanner
                         }
 
                         break; // import('./a' + b): not a plain string
+
+                    case State.NewUrl:
+                        if (NewUrl())
+                        {
+                            return;
+                        }
+
+                        if (_newUrlStep == 5)
+                        {
+                            // The import keyword was taken for import.meta, and is not: new URL(x, import('./b.js')).
+                            _state = State.AfterImport;
+                            continue;
+                        }
+
+                        break;
                 }
 
                 // Not module syntax after all: look at this token afresh.
@@ -438,6 +486,60 @@ public static class JsReferenceScanner
                 default:
                     return false;
             }
+        }
+
+        /// <summary>
+        /// One token of <c>URL(x, import.meta.url)</c> after <c>new</c>; false when the form is broken (the token is looked
+        /// at afresh, so <c>new Worker(new URL(…))</c> still finds the inner one).
+        /// </summary>
+        private bool NewUrl()
+        {
+            switch (_newUrlStep)
+            {
+                case 0 when IdentIs("URL"):
+                case 1 when IsPunct('('):
+                case 3 when IsPunct(','):
+                case 4 when IdentIs("import"):
+                case 5 or 7 when IsPunct('.') && _tokenEnd - _tokenStart == 1: // not ?. nor ...
+                case 6 when IdentIs("meta"):
+                case 8 when IdentIs("url"):
+                    _newUrlStep++;
+                    return true;
+                case 2 when (_token is Token.String or Token.Template) && _terminated:
+                    _pendingNewUrl = MakeReference(AssetReferenceKind.JsNewUrl);
+                    _newUrlStep++;
+                    return true;
+                case 9 when IsPunct(','):
+                    _newUrlStep++; // a trailing comma; a third argument is not the form
+                    return true;
+                case 9 or 10 when IsPunct(')'):
+                    if (IsCandidateUrl(_pendingNewUrl.Url))
+                    {
+                        AddInOrder(_pendingNewUrl);
+                    }
+
+                    _state = State.Idle;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private bool IsPunct(char punct) => _token == Token.Punct && _punct == punct;
+
+        /// <summary>
+        /// Adds a reference that was pending while later tokens were read: a source-map comment among those tokens
+        /// (<c>import('./a.js' /*# sourceMappingURL=x */)</c>) is already in the list, and the list must stay in offset order.
+        /// </summary>
+        private void AddInOrder(AssetReference reference)
+        {
+            int at = References.Count;
+            while (at > 0 && References[at - 1].Start > reference.Start)
+            {
+                at--;
+            }
+
+            References.Insert(at, reference);
         }
 
         private AssetReference MakeReference(AssetReferenceKind kind)

@@ -62,6 +62,14 @@ public static class ReferenceResolver
     /// <param name="resolved">The outcome, and the URL's parts (always set, so a caller can report what was left alone).</param>
     /// <returns>Whether the URL names a file of the static tree, i.e. <see cref="ReferenceOutcome.Resolved"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="staticUrlPrefix"/> is empty or does not end with <c>/</c>.</exception>
+    /// <remarks>
+    /// A path without a leading <c>/</c> is relative to the folder of <paramref name="sourcePath"/>, whatever the
+    /// reference's kind: that is where a browser resolves a CSS <c>url(a.png)</c> (against the style sheet's URL) and a
+    /// <c>new URL('a.png', import.meta.url)</c> (against the module's URL), and the fingerprinted file stays in the same
+    /// folder. Which URLs are references at all is the scanners' call: a bare JavaScript import specifier
+    /// (<c>import 'react'</c>) names a package, not a file, so <see cref="JsReferenceScanner"/> does not report it, whereas
+    /// a bare <c>new URL('a.wasm', import.meta.url)</c> is relative and is reported.
+    /// </remarks>
     public static bool TryResolve(string sourcePath, string url, string staticUrlPrefix, out ResolvedReference resolved)
     {
         ArgumentNullException.ThrowIfNull(sourcePath);
@@ -108,7 +116,10 @@ public static class ReferenceResolver
     /// used, percent-encoded where a URL needs it.
     /// </param>
     /// <returns>The replacement text.</returns>
-    /// <exception cref="ArgumentException">The reference is not resolved, or <paramref name="hashedPath"/> has no file name.</exception>
+    /// <exception cref="ArgumentException">
+    /// The reference is not resolved, its <see cref="AssetReference.Kind"/> is not a defined value, or
+    /// <paramref name="hashedPath"/> has no file name.
+    /// </exception>
     public static string FormatReplacement(AssetReference reference, ResolvedReference resolved, string hashedPath)
     {
         ArgumentNullException.ThrowIfNull(hashedPath);
@@ -300,8 +311,11 @@ public static class ReferenceResolver
                 }
 
                 return EscapeCssString(url, reference.Quote);
-            default:
+            case AssetReferenceKind.JsImport or AssetReferenceKind.JsExport or AssetReferenceKind.JsDynamicImport or AssetReferenceKind.JsNewUrl:
                 return EscapeJsString(url, reference.Quote);
+            default:
+                // A kind this version does not know would be escaped for the wrong language: refuse rather than corrupt.
+                throw new ArgumentException($"Unknown reference kind {reference.Kind}.", nameof(reference));
         }
     }
 

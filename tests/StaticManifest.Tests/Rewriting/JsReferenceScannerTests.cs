@@ -200,7 +200,8 @@ public sealed class JsReferenceScannerTests
     [TestMethod]
     public void Import_meta_and_property_calls_are_not_references()
     {
-        CollectionAssert.AreEqual(Array.Empty<string>(), Urls("new URL('./a.png', import.meta.url); obj.import('./x'); obj?.import('./y.js'); x.from('./z.js'); a.export * from('./w.js')"));
+        // new URL('./a.png', import.meta.url) is a reference of its own kind: see JsNewUrlTests.
+        CollectionAssert.AreEqual(Array.Empty<string>(), Urls("const u = import.meta.url; import.meta('./a.js'); obj.import('./x'); obj?.import('./y.js'); x.from('./z.js'); a.export * from('./w.js')"));
     }
 
     [TestMethod]

@@ -15,6 +15,7 @@ public sealed class ScannerRobustnessTests
         "import ", "export ", "from ", " * as n ", "import(", "import.meta", ".import(", "${", "`${", "#", "#!", "-->", "<!--", "-", "+", "1e3", ".5",
         "return ", "if (", "=>", "++", "?.", "//# sourceMappingURL=", "/*# sourceMappingURL=", "\u2028", "\u2029", "\0", "\uD83D\uDE00", "\uD800", "\uDC00",
         "é", "日本", "\u00A0", "\uFEFF", "\\u{61}", "\\x41", "a", "b", "x",
+        "new ", "URL(", "new URL(", ", import.meta.url)", "import.meta.url", ",)", "new Worker(",
     ];
 
     private static string RandomText(Random random, int length, bool fragments)
@@ -90,7 +91,7 @@ public sealed class ScannerRobustnessTests
     public void Every_prefix_of_a_real_style_sheet_and_module_scans()
     {
         const string css = "@import 'a.css';x{b:url( \"c\\31 .png\" ) image-set('d.png' 1x)}/* e */\r\n/*# sourceMappingURL=f.map */";
-        const string js = "import a from './a.js';x=`${`${'b'}`}`/2/1;import('./c.js');r=/[/]'/g;//# sourceMappingURL=d.map";
+        const string js = "import a from './a.js';x=`${`${'b'}`}`/2/1;import('./c.js');u=new URL('e.png',import.meta.url,)/2;r=/[/]'/g;//# sourceMappingURL=d.map";
         for (int length = 0; length <= css.Length; length++)
         {
             AssertWellFormed(css[..length], CssReferenceScanner.Scan(css[..length]));
