@@ -136,8 +136,8 @@ internal sealed class StaticAssetMiddleware
     private bool TryMatch(HttpRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAssetTarget? target)
     {
         target = null;
-        string? path = request.Path.Value;
-        if (path is null || path.Length < _prefix.Length || !path.AsSpan(0, _prefix.Length).Equals(_prefix, StringComparison.OrdinalIgnoreCase))
+        string path = request.Path.Value ?? string.Empty;
+        if (path.Length < _prefix.Length || !path.AsSpan(0, _prefix.Length).Equals(_prefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
