@@ -187,7 +187,7 @@ internal sealed class StaticAssetMiddleware
         }
 
         response.ContentLength = 0;
-        StaticAssetServingLog.Redirected(_logger, request.Path.Value!, location);
+        StaticAssetServingLog.Redirected(_logger, request.PathBase.Add(request.Path).Value ?? string.Empty, location);
         return Task.CompletedTask;
     }
 
