@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Primitives;
 
 namespace Wharf.StaticManifest.Serving;
@@ -20,6 +21,46 @@ internal static class Http
         }
 
         return !value.IsEmpty;
+    }
+
+    /// <summary>
+    /// Appends a request's query string (<c>?…</c>, as received) to a redirect's location. A response header must be
+    /// visible ASCII, and Kestrel throws on anything else, so what a server or a test host let through in the query
+    /// (UTF-8 text, spaces, control characters) is percent-encoded as UTF-8, as is <c>#</c>, which would start a
+    /// fragment: the Location stays valid and a CR or LF can never split the header. The common case, a plain ASCII
+    /// query or none, is a single concatenation.
+    /// </summary>
+    public static string AppendQuery(string location, string? query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return location;
+        }
+
+        if (query.AsSpan().IndexOfAnyExceptInRange('!', '~') < 0 && !query.Contains('#', StringComparison.Ordinal))
+        {
+            return string.Concat(location, query);
+        }
+
+        var builder = new StringBuilder(location, location.Length + (query.Length * 3));
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (Rune rune in query.EnumerateRunes())
+        {
+            // A lone surrogate comes out as U+FFFD: still valid UTF-8, and percent-encoded like the rest.
+            if (rune.Value is >= '!' and <= '~' && rune.Value != '#')
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+
+            int length = rune.EncodeToUtf8(utf8);
+            foreach (byte b in utf8[..length])
+            {
+                builder.Append('%').Append("0123456789ABCDEF"[b >> 4]).Append("0123456789ABCDEF"[b & 0xF]);
+            }
+        }
+
+        return builder.ToString();
     }
 
     private static bool IsTokenChar(char c) =>

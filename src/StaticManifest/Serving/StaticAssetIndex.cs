@@ -13,30 +13,50 @@ namespace Wharf.StaticManifest.Serving;
 /// </summary>
 internal sealed class StaticAssetIndex
 {
-    private readonly Dictionary<string, StaticAssetEntry> _entries;
-    private readonly Dictionary<string, StaticAssetEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<string, StaticAssetTarget> _targets;
+    private readonly Dictionary<string, StaticAssetTarget>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    private StaticAssetIndex(Dictionary<string, StaticAssetEntry> entries)
+    private StaticAssetIndex(Dictionary<string, StaticAssetTarget> targets, int count, int indexedFolders, bool hasRootIndex)
     {
-        _entries = entries;
-        _lookup = entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        _targets = targets;
+        _lookup = targets.GetAlternateLookup<ReadOnlySpan<char>>();
+        Count = count;
+        IndexedFolders = indexedFolders;
+        HasRootIndex = hasRootIndex;
     }
 
     /// <summary>An index that serves nothing: no manifest yet.</summary>
-    public static StaticAssetIndex Empty { get; } = new(new Dictionary<string, StaticAssetEntry>(StringComparer.Ordinal));
+    public static StaticAssetIndex Empty { get; } = new(new Dictionary<string, StaticAssetTarget>(StringComparer.Ordinal), 0, 0, hasRootIndex: false);
 
-    /// <summary>How many assets it serves.</summary>
-    public int Count => _entries.Count;
+    /// <summary>How many assets it serves (stored files; folder URLs and redirects not counted).</summary>
+    public int Count { get; }
 
-    /// <summary>Finds an asset by its stored path, without allocating.</summary>
-    public bool TryGet(ReadOnlySpan<char> storedPath, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAssetEntry? entry) =>
-        _lookup.TryGetValue(storedPath, out entry);
+    /// <summary>How many folders have an index file (<see cref="StaticAssetServingOptions.IndexFile"/>).</summary>
+    public int IndexedFolders { get; }
+
+    /// <summary>
+    /// Whether the root folder has an index file, so the prefix without its slash (<c>/static</c>) redirects to
+    /// <c>static/</c>. That one is not a key: its <c>Location</c> is the request's own spelling of the prefix.
+    /// </summary>
+    public bool HasRootIndex { get; }
+
+    /// <summary>
+    /// Finds what a path under the prefix leads to, without allocating: a stored path, and with index files on a
+    /// folder (<c>docs/</c>, or the empty path for the root), a folder without its slash or a folder's index file
+    /// by name, which redirect. One dictionary probe whatever the kind.
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<char> path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAssetTarget? target) =>
+        _lookup.TryGetValue(path, out target);
+
+    /// <summary><c>Cache-Control</c> for names without a hash, and for redirects.</summary>
+    public static string ShortLivedCacheControl(StaticAssetServingOptions options) =>
+        "public, max-age=" + ((long)options.MaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Builds the index of a manifest; entries whose paths could leave the root are logged and left out.</summary>
     public static StaticAssetIndex Build(StaticAssetManifest manifest, string root, StaticAssetServingOptions options, ILogger logger)
     {
         var shared = new SharedHeaderValues(options);
-        var entries = new Dictionary<string, StaticAssetEntry>(manifest.Assets.Count, StringComparer.Ordinal);
+        var entries = new Dictionary<string, StaticAssetTarget>(manifest.Assets.Count, StringComparer.Ordinal);
         foreach (StaticAsset asset in manifest.Assets.Values)
         {
             if (!TryResolve(root, asset.StoredPath, out string? physicalPath))
@@ -76,7 +96,78 @@ internal sealed class StaticAssetIndex
             entries[asset.StoredPath] = new StaticAssetEntry(asset, shared.ContentType(asset.ContentType), asset.IsFingerprinted ? shared.Immutable : shared.ShortLived, ordered);
         }
 
-        return new StaticAssetIndex(entries);
+        int count = entries.Count;
+        int folders = 0;
+        bool hasRootIndex = false;
+        if (!string.IsNullOrEmpty(options.IndexFile))
+        {
+            (folders, hasRootIndex) = AddIndexRoutes(manifest, entries, options.IndexFile, shared.ShortLived, logger);
+        }
+
+        return new StaticAssetIndex(entries, count, folders, hasRootIndex);
+    }
+
+    /// <summary>
+    /// Adds, for every folder whose index file the manifest lists, the keys <c>docs/</c> (serves it), <c>docs/index.html</c>
+    /// (redirects to <c>./</c>) and <c>docs</c> (redirects to <c>docs/</c>), once per manifest rather than per request:
+    /// the request path stays one dictionary probe and nothing is ever looked for on disk. A folder URL serves the asset
+    /// its index file's logical path resolves to — the fingerprinted file when there is one, as
+    /// <see cref="StaticAssetManifest.TryGetByLogicalPath"/> and the app's URL helpers resolve it — under the short
+    /// max-age: the folder URL is not content-addressed, whatever the file's name.
+    /// </summary>
+    private static (int Folders, bool HasRootIndex) AddIndexRoutes(StaticAssetManifest manifest, Dictionary<string, StaticAssetTarget> entries, string indexFile, StringValues shortLived, ILogger logger)
+    {
+        var folders = new Dictionary<string, StaticAssetEntry>(StringComparer.Ordinal);
+        foreach (StaticAsset asset in manifest.Assets.Values)
+        {
+            string logical = asset.LogicalPath;
+            int slash = logical.LastIndexOf('/');
+            if (!logical.AsSpan(slash + 1).SequenceEqual(indexFile))
+            {
+                continue;
+            }
+
+            string folder = logical[..(slash + 1)]; // "docs/", or "" for the root.
+            if (folders.ContainsKey(folder) || !manifest.TryGetByLogicalPath(logical, out StaticAsset? chosen)
+                || !entries.TryGetValue(chosen.StoredPath, out StaticAssetTarget? target) || target is not StaticAssetEntry entry)
+            {
+                continue; // Done already, or its stored path was refused (and logged) above.
+            }
+
+            // Fingerprinting renames a file, never moves it. Requiring the stored file in the same folder means every
+            // folder key is a prefix of a stored path that passed TryResolve (no "..", empty segments, ":" or
+            // backslashes), whatever a hand-edited manifest says the logical path is.
+            if (!chosen.StoredPath.StartsWith(folder, StringComparison.Ordinal) || chosen.StoredPath.AsSpan(folder.Length).Contains('/'))
+            {
+                StaticAssetServingLog.IndexFileElsewhere(logger, logical, chosen.StoredPath);
+                continue;
+            }
+
+            folders[folder] = new StaticAssetEntry(chosen, entry.ContentType, shortLived, entry.Representations);
+        }
+
+        // Stored paths never end with "/" and are never empty, so folder keys cannot displace an asset. The index file
+        // by name then always redirects, even where the manifest stores a copy under that name (Django's and collect's
+        // kept originals): one URL per page, as whitenoise does.
+        foreach ((string folder, StaticAssetEntry entry) in folders)
+        {
+            entries[folder] = entry;
+            entries[folder + indexFile] = StaticAssetRedirect.ToFolderItself;
+        }
+
+        foreach (string folder in folders.Keys)
+        {
+            // A listed file of the same name wins over the redirect: stored paths are served as listed. (On disk a file
+            // and a folder cannot share a name, so one of the two is missing and its request is passed on.)
+            if (folder.Length > 0)
+            {
+                string bare = folder[..^1];
+                string name = bare[(bare.LastIndexOf('/') + 1)..];
+                entries.TryAdd(bare, new StaticAssetRedirect(Uri.EscapeDataString(name) + "/"));
+            }
+        }
+
+        return (folders.Count, folders.ContainsKey(string.Empty));
     }
 
     /// <summary>
@@ -145,7 +236,7 @@ internal sealed class StaticAssetIndex
 
         public StringValues Immutable { get; } = "public, max-age=31536000, immutable";
 
-        public StringValues ShortLived { get; } = "public, max-age=" + ((long)options.MaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        public StringValues ShortLived { get; } = ShortLivedCacheControl(options);
 
         public StringValues ContentType(string? contentType)
         {
@@ -181,8 +272,24 @@ internal sealed class StaticAssetIndex
     }
 }
 
+/// <summary>What a path under the prefix leads to: an asset (<see cref="StaticAssetEntry"/>) or a redirect (<see cref="StaticAssetRedirect"/>).</summary>
+internal abstract class StaticAssetTarget;
+
+/// <summary>
+/// A redirect of the index-file feature, 302 with a relative <c>Location</c> so it holds behind any proxy or path base:
+/// <c>docs</c> → <c>docs/</c>, <c>docs/index.html</c> → <c>./</c>. The request's query string is appended.
+/// </summary>
+internal sealed class StaticAssetRedirect(string location) : StaticAssetTarget
+{
+    /// <summary>From a folder's index file by name to the folder: <c>./</c>.</summary>
+    public static StaticAssetRedirect ToFolderItself { get; } = new("./");
+
+    /// <summary>The relative location, percent-encoded, without the query.</summary>
+    public string Location { get; } = location;
+}
+
 /// <summary>One servable asset: its constant headers and its representations in preference order, identity last.</summary>
-internal sealed class StaticAssetEntry(StaticAsset asset, StringValues contentType, StringValues cacheControl, StaticAssetRepresentation[] representations)
+internal sealed class StaticAssetEntry(StaticAsset asset, StringValues contentType, StringValues cacheControl, StaticAssetRepresentation[] representations) : StaticAssetTarget
 {
     public StaticAsset Asset { get; } = asset;
 

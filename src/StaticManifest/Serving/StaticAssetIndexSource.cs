@@ -98,6 +98,10 @@ internal sealed class StaticAssetIndexSource
 
             Volatile.Write(ref _current, index);
             StaticAssetServingLog.ManifestLoaded(_logger, index.Count, _root, _options.RequestPath.Value ?? string.Empty, _manifestPath);
+            if (!string.IsNullOrEmpty(_options.IndexFile))
+            {
+                StaticAssetServingLog.IndexFilesFound(_logger, index.IndexedFolders, _options.IndexFile);
+            }
         }
 #pragma warning disable CA1031 // Checks run as thread-pool work items, where an escaping exception ends the process.
         catch (Exception exception)

@@ -21,11 +21,18 @@ internal sealed class StaticAssetMiddleware
     private static readonly StringValues NoSniff = "nosniff";
     private static readonly StringValues AnyOrigin = "*";
 
+    /// <summary>The prefix without its slash when the root has an index file; its Location depends on the request.</summary>
+    private static readonly StaticAssetRedirect PrefixWithoutSlash = new(string.Empty);
+
+    /// <summary>Where the options usually come from; the start-up errors name it so the key to fix is obvious.</summary>
+    private const string ConfigurationSection = "Wharf:StaticServing";
+
     private readonly RequestDelegate _next;
     private readonly StaticAssetServingOptions _options;
     private readonly StaticAssetIndexSource _source;
     private readonly ILogger _logger;
     private readonly string _prefix;
+    private readonly StringValues _redirectCacheControl;
 
     /// <summary>Creates the middleware; reads the manifest before returning.</summary>
     public StaticAssetMiddleware(RequestDelegate next, IOptions<StaticAssetServingOptions> options, ILoggerFactory loggerFactory, IHostEnvironment? environment = null)
@@ -38,22 +45,27 @@ internal sealed class StaticAssetMiddleware
         _logger = loggerFactory.CreateLogger("Wharf.StaticManifest.Serving");
         if (string.IsNullOrWhiteSpace(_options.RootPath))
         {
-            throw new InvalidOperationException("StaticAssetServingOptions.RootPath is not set: give the folder the collect step wrote (the one holding staticfiles.json).");
+            throw InvalidOption(nameof(StaticAssetServingOptions.RootPath), "is not set: give the folder the collect step wrote (the one holding staticfiles.json).");
         }
 
         if (_options.MaxAge < TimeSpan.Zero)
         {
-            throw new InvalidOperationException("StaticAssetServingOptions.MaxAge cannot be negative.");
+            throw InvalidOption(nameof(StaticAssetServingOptions.MaxAge), $"cannot be negative; it is {_options.MaxAge}.");
         }
 
         if (_options.ManifestCheckInterval < TimeSpan.Zero && _options.ManifestCheckInterval != Timeout.InfiniteTimeSpan)
         {
-            throw new InvalidOperationException("StaticAssetServingOptions.ManifestCheckInterval cannot be negative (use Timeout.InfiniteTimeSpan to never check).");
+            throw InvalidOption(nameof(StaticAssetServingOptions.ManifestCheckInterval), $"cannot be negative; it is {_options.ManifestCheckInterval} (Timeout.InfiniteTimeSpan, -00:00:00.001, means never check).");
         }
 
         if (string.IsNullOrWhiteSpace(_options.ManifestName))
         {
-            throw new InvalidOperationException("StaticAssetServingOptions.ManifestName is not set.");
+            throw InvalidOption(nameof(StaticAssetServingOptions.ManifestName), "is not set.");
+        }
+
+        if (IndexFileProblem(_options.IndexFile) is { } problem)
+        {
+            throw InvalidOption(nameof(StaticAssetServingOptions.IndexFile), problem);
         }
 
         string root = _options.RootPath;
@@ -64,51 +76,154 @@ internal sealed class StaticAssetMiddleware
 
         root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _prefix = _options.RequestPath.Value?.TrimEnd('/') ?? string.Empty;
+        _redirectCacheControl = StaticAssetIndex.ShortLivedCacheControl(_options);
         _source = new StaticAssetIndexSource(root, _options, _logger);
     }
 
-    /// <summary>Answers a request for a listed asset, or passes the request on.</summary>
+    /// <summary>Answers a request for a listed asset (or, with index files, a folder), or passes the request on.</summary>
     public Task InvokeAsync(HttpContext context)
     {
         // An endpoint chosen by routing (UseRouting before us) owns the request, as with UseStaticFiles.
-        if (context.GetEndpoint()?.RequestDelegate is null && TryMatch(context.Request.Path.Value, out StaticAssetEntry? entry))
+        if (context.GetEndpoint()?.RequestDelegate is null && TryMatch(context.Request, out StaticAssetTarget? target))
         {
-            return ServeAsync(context, entry);
+            return target is StaticAssetEntry entry ? ServeAsync(context, entry) : RedirectAsync(context, (StaticAssetRedirect)target);
         }
 
         return _next(context);
     }
 
     /// <summary>
-    /// The URL path (already percent-decoded by the server, <c>%2F</c> excepted) minus the prefix must be a stored path
-    /// of the index, character for character. Nothing is ever joined to the root from the URL, so <c>..</c>, encoded or
-    /// not, backslashes and the like are simply paths the index does not have.
+    /// Why an <see cref="StaticAssetServingOptions.IndexFile"/> cannot be used, or <see langword="null"/> when it can
+    /// (or is off). It is compared with the last segment of logical paths, so anything with a separator could never
+    /// match: better a start-up error than a feature that silently does nothing.
     /// </summary>
-    private bool TryMatch(string? path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAssetEntry? entry)
+    internal static string? IndexFileProblem(string? indexFile)
     {
-        entry = null;
-        if (path is null || path.Length <= _prefix.Length + 1 || path[_prefix.Length] != '/'
-            || !path.AsSpan(0, _prefix.Length).Equals(_prefix, StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrEmpty(indexFile))
+        {
+            return null;
+        }
+
+        if (indexFile.Equals("true", StringComparison.OrdinalIgnoreCase) || indexFile.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            // WHITENOISE_INDEX_FILE = True means index.html; a port of those settings should not get a file named "true".
+            return $"is '{indexFile}': give the file name itself, such as index.html (leave it empty to turn index files off).";
+        }
+
+        bool controls = false;
+        foreach (char c in indexFile)
+        {
+            controls |= char.IsControl(c);
+        }
+
+        if (controls || indexFile is "." or ".." || indexFile.AsSpan().IndexOfAny('/', '\\', ':') >= 0 || indexFile.AsSpan().Trim().Length != indexFile.Length)
+        {
+            return $"must be a plain file name such as index.html, without '/', '\\', ':', control characters or surrounding spaces, and not '.' or '..'; it is '{indexFile}'.";
+        }
+
+        return null;
+    }
+
+    private static InvalidOperationException InvalidOption(string name, string problem) =>
+        new($"StaticAssetServingOptions.{name} (configuration key {ConfigurationSection}:{name}) {problem}");
+
+    /// <summary>
+    /// The URL path (already percent-decoded by the server, <c>%2F</c> excepted) minus the prefix and its slash must be
+    /// a key of the index, character for character: a stored path, or with index files a folder path. Nothing is ever
+    /// joined to the root from the URL, so <c>..</c>, encoded or not, backslashes, <c>//</c> and the like are simply
+    /// paths the index does not have.
+    /// </summary>
+    private bool TryMatch(HttpRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StaticAssetTarget? target)
+    {
+        target = null;
+        string path = request.Path.Value ?? string.Empty;
+        if (path.Length < _prefix.Length || !path.AsSpan(0, _prefix.Length).Equals(_prefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        return _source.Current.TryGet(path.AsSpan(_prefix.Length + 1), out entry);
+        StaticAssetIndex index = _source.Current;
+        if (path.Length == _prefix.Length)
+        {
+            // "/static" itself (or, at the site root, an empty path under a path base): ours only to redirect to the
+            // root's index, and only when there is something to name in the Location.
+            if (index.HasRootIndex && (path.Length > 0 || request.PathBase.HasValue))
+            {
+                target = PrefixWithoutSlash;
+                return true;
+            }
+
+            return false;
+        }
+
+        return path[_prefix.Length] == '/' && index.TryGet(path.AsSpan(_prefix.Length + 1), out target);
+    }
+
+    /// <summary>
+    /// An index-file redirect: 302, as whitenoise, with a relative Location (right behind any proxy or path base, and
+    /// what whitenoise sends) and the query string kept, so <c>docs?page=2</c> still reaches the page with its query.
+    /// The short max-age lets browsers and CDNs skip the extra round trip without pinning a redirect that a later deploy
+    /// may drop. Method rules are an asset's: these are paths the index lists, not unknown ones, so a POST gets 405.
+    /// </summary>
+    private Task RedirectAsync(HttpContext context, StaticAssetRedirect redirect)
+    {
+        if (AnsweredWith405(context))
+        {
+            return Task.CompletedTask;
+        }
+
+        HttpRequest request = context.Request;
+        HttpResponse response = context.Response;
+        string location = ReferenceEquals(redirect, PrefixWithoutSlash) ? Uri.EscapeDataString(LastSegment(request)) + "/" : redirect.Location;
+        location = Http.AppendQuery(location, request.QueryString.Value);
+        response.StatusCode = StatusCodes.Status302Found;
+        IHeaderDictionary headers = response.Headers;
+        headers.Location = location;
+        headers.CacheControl = _redirectCacheControl;
+        if (_options.AllowAllOrigins)
+        {
+            // CORS checks every hop of a redirected fetch, so the redirect needs the header as much as the asset does.
+            headers.AccessControlAllowOrigin = AnyOrigin;
+        }
+
+        response.ContentLength = 0;
+        StaticAssetServingLog.Redirected(_logger, request.PathBase.Add(request.Path).Value ?? string.Empty, location);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The last segment of the URL as the client wrote it (the prefix's own case), which a relative Location must repeat.</summary>
+    private static string LastSegment(HttpRequest request)
+    {
+        string path = request.Path.HasValue ? request.Path.Value! : request.PathBase.Value!;
+        return path[(path.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>Answers 405 to anything but GET and HEAD; RFC 9110 §15.5.6 requires <c>Allow</c>.</summary>
+    private static bool AnsweredWith405(HttpContext context)
+    {
+        string method = context.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+        {
+            return false;
+        }
+
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        response.Headers.Allow = AllowedMethods;
+        response.ContentLength = 0;
+        return true;
     }
 
     private Task ServeAsync(HttpContext context, StaticAssetEntry entry)
     {
-        HttpRequest request = context.Request;
-        HttpResponse response = context.Response;
-        string method = request.Method;
-        bool isGet = HttpMethods.IsGet(method);
-        if (!isGet && !HttpMethods.IsHead(method))
+        if (AnsweredWith405(context))
         {
-            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            response.Headers.Allow = AllowedMethods;
-            response.ContentLength = 0;
             return Task.CompletedTask;
         }
+
+        HttpRequest request = context.Request;
+        HttpResponse response = context.Response;
+        bool isGet = HttpMethods.IsGet(request.Method);
 
         IHeaderDictionary requestHeaders = request.Headers;
         if (!TryChoose(entry, requestHeaders.AcceptEncoding, out StaticAssetRepresentation? representation, out RepresentationFile? file))

@@ -34,4 +34,13 @@ internal static partial class StaticAssetServingLog
 
     [LoggerMessage(EventId = 509, Level = LogLevel.Warning, Message = "Static assets: checking the manifest {Manifest} for changes failed")]
     public static partial void ManifestCheckFailed(ILogger logger, Exception exception, string manifest);
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "Static assets: {Folders} folders have an index file {IndexFile} and are served by their own URL")]
+    public static partial void IndexFilesFound(ILogger logger, int folders, string indexFile);
+
+    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "Static assets: the index file {LogicalPath} is stored as {StoredPath}, in another folder; it is not used as its folder's index")]
+    public static partial void IndexFileElsewhere(ILogger logger, string logicalPath, string storedPath);
+
+    [LoggerMessage(EventId = 512, Level = LogLevel.Debug, Message = "Static assets: {Path} redirected to {Location}")]
+    public static partial void Redirected(ILogger logger, string path, string location);
 }

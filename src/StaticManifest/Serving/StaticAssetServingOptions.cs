@@ -53,8 +53,30 @@ public sealed class StaticAssetServingOptions
     public bool AllowAllOrigins { get; set; }
 
     /// <summary>
+    /// The file name that stands for its folder (whitenoise's <c>WHITENOISE_INDEX_FILE</c>), such as <c>index.html</c>;
+    /// <see langword="null"/> or empty (the default) turns the feature off. A plain name: no <c>/</c> or <c>\</c>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// With <c>index.html</c>, for every folder whose <c>index.html</c> the manifest lists (by logical path):
+    /// <c>/static/docs/</c> serves it (<c>/static/</c> the root's), as any asset — negotiated encoding, its ETags,
+    /// conditionals, ranges, HEAD — but always with the short <see cref="MaxAge"/>, since the folder URL does not change
+    /// when the page does; <c>/static/docs</c> redirects (302) to <c>docs/</c> and <c>/static/docs/index.html</c> to
+    /// <c>./</c>, with the query string kept and <c>Cache-Control</c> of <see cref="MaxAge"/>. The fingerprinted name
+    /// (<c>docs/index.1a2b3c4d5e6f.html</c>) is served under its own URL as any fingerprinted file, immutable.
+    /// </para>
+    /// <para>
+    /// The folder URLs are worked out when the manifest is read, so a request costs one lookup, as for any asset; a
+    /// folder without an index file is not listed (it is passed on), and a stored file named like a folder wins over
+    /// that folder's slash redirect.
+    /// </para>
+    /// </remarks>
+    public string? IndexFile { get; set; }
+
+    /// <summary>
     /// Called for every response for an asset except <c>405</c> (so for 200, 206, 304, 412 and 416), after the
-    /// middleware set its status and headers and before the body is sent: add or change headers here.
+    /// middleware set its status and headers and before the body is sent: add or change headers here. The index-file
+    /// redirects (<see cref="IndexFile"/>) are not asset responses and do not call it.
     /// </summary>
     public Action<StaticAssetResponseContext>? OnPrepareResponse { get; set; }
 }

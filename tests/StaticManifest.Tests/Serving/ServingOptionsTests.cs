@@ -159,11 +159,11 @@ public sealed class ServingOptionsTests
     }
 
     [TestMethod]
-    [DataRow("root", DisplayName = "no root")]
-    [DataRow("max-age", DisplayName = "negative max-age")]
-    [DataRow("interval", DisplayName = "negative check interval")]
-    [DataRow("manifest", DisplayName = "no manifest name")]
-    public async Task Bad_options_fail_at_start_up(string which)
+    [DataRow("root", "RootPath", DisplayName = "no root")]
+    [DataRow("max-age", "MaxAge", DisplayName = "negative max-age")]
+    [DataRow("interval", "ManifestCheckInterval", DisplayName = "negative check interval")]
+    [DataRow("manifest", "ManifestName", DisplayName = "no manifest name")]
+    public async Task Bad_options_fail_at_start_up_naming_the_option_and_its_configuration_key(string which, string option)
     {
         using var root = new StaticRoot();
         using IHost host = new HostBuilder()
@@ -179,7 +179,9 @@ public sealed class ServingOptionsTests
                 .Configure(app => app.UseWharfStaticAssets()))
             .Build();
 
-        await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => host.StartAsync());
+        InvalidOperationException error = await Assert.ThrowsExactlyAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("StaticAssetServingOptions." + option + " ", error.Message);
+        Assert.Contains("Wharf:StaticServing:" + option + ")", error.Message);
     }
 
     [TestMethod]
