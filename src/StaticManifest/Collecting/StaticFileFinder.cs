@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Enumeration;
 
 namespace Wharf.StaticManifest.Collecting;
@@ -50,10 +51,22 @@ public static class StaticFileFinder
                 throw new DirectoryNotFoundException($"The static source folder '{source}' does not exist.");
             }
 
-            Walk(root, root, string.Empty, ignores, files, conflicts);
+            foreach (FoundFile file in WalkSource(root, ignores))
+            {
+                if (!files.TryAdd(file.LogicalPath, file))
+                {
+                    if (!conflicts.TryGetValue(file.LogicalPath, out List<string>? ignored))
+                    {
+                        conflicts[file.LogicalPath] = ignored = [];
+                    }
+
+                    ignored.Add(file.PhysicalPath);
+                }
+            }
         }
 
-        FoundFile[] ordered = [.. files.Values.OrderBy(f => f.LogicalPath, StringComparer.Ordinal)];
+        FoundFile[] ordered = [.. files.Values];
+        Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.LogicalPath, b.LogicalPath));
         FileConflict[] conflictList = [.. conflicts
             .OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => new FileConflict(c.Key, files[c.Key].PhysicalPath, c.Value))];
@@ -75,13 +88,49 @@ public static class StaticFileFinder
         return false;
     }
 
+    /// <summary>
+    /// Every file of one source, in ordinal order of logical path. Folders are read level by level, the folders of a
+    /// level in parallel: a re-collect that reads no content still stats every file, and that system time is most of
+    /// its fixed cost.
+    /// </summary>
+    private static FoundFile[] WalkSource(string root, GlobPattern[] ignores)
+    {
+        var found = new ConcurrentQueue<List<FoundFile>>();
+        List<(string Folder, string Prefix)> level = [(root, string.Empty)];
+        while (level.Count > 0)
+        {
+            var next = new ConcurrentQueue<(string Folder, string Prefix)>();
+            try
+            {
+                Parallel.ForEach(level, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, folder =>
+                {
+                    List<FoundFile> files = ReadFolder(root, folder.Folder, folder.Prefix, ignores, next);
+                    if (files.Count > 0)
+                    {
+                        found.Enqueue(files);
+                    }
+                });
+            }
+            catch (AggregateException exception)
+            {
+                // The first failure as itself (DirectoryNotFoundException, UnauthorizedAccessException…), as a serial walk raised it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception.InnerExceptions[0]).Throw();
+            }
+
+            level = [.. next];
+        }
+
+        FoundFile[] all = [.. found.SelectMany(f => f)];
+        Array.Sort(all, static (a, b) => string.CompareOrdinal(a.LogicalPath, b.LogicalPath));
+        return all;
+    }
+
     /// <summary>One directory entry as the enumeration reads it: no <see cref="FileSystemInfo"/> per entry.</summary>
     private readonly record struct Entry(string Name, bool IsDirectory, bool IsLink, long Length, DateTime LastWriteTimeUtc);
 
-    private static void Walk(string root, string folder, string prefix, GlobPattern[] ignores, Dictionary<string, FoundFile> files, Dictionary<string, List<string>> conflicts)
+    private static List<FoundFile> ReadFolder(string root, string folder, string prefix, GlobPattern[] ignores, ConcurrentQueue<(string Folder, string Prefix)> subfolders)
     {
-        // The enumeration's own entries (d_type, one lstat for the length and time) instead of FileInfo objects: a
-        // re-collect that reads nothing else still finds every file, so this walk is most of its fixed cost.
+        // The enumeration's own entries (d_type, one lstat for the length and time) instead of FileInfo objects.
         var enumerable = new FileSystemEnumerable<Entry>(folder, static (ref FileSystemEntry entry) =>
         {
             bool isLink = (entry.Attributes & FileAttributes.ReparsePoint) != 0;
@@ -89,10 +138,8 @@ public static class StaticFileFinder
             return new Entry(entry.FileName.ToString(), isDirectory, isLink, isDirectory || isLink ? 0 : entry.Length, isDirectory || isLink ? default : entry.LastWriteTimeUtc.UtcDateTime);
         }, Options);
 
-        // Ordinal order, so what is found (and which of two equal paths counts as first) never depends on the file system.
-        List<Entry> entries = [.. enumerable];
-        entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        foreach (Entry entry in entries)
+        var files = new List<FoundFile>();
+        foreach (Entry entry in enumerable)
         {
             string relative = prefix + entry.Name;
             if (IsIgnored(entry.Name, relative, ignores))
@@ -104,37 +151,23 @@ public static class StaticFileFinder
             if (entry.IsDirectory)
             {
                 // A link to a folder is followed (as Django's finders do) unless it loops back into its own tree.
-                if (entry.IsLink && IsLoop(new DirectoryInfo(physical)))
+                if (!entry.IsLink || !IsLoop(new DirectoryInfo(physical)))
                 {
-                    continue;
+                    subfolders.Enqueue((physical, relative + "/"));
                 }
-
-                Walk(root, physical, relative + "/", ignores, files, conflicts);
             }
-            else
+            else if (!entry.IsLink)
             {
-                if (files.ContainsKey(relative))
-                {
-                    if (!conflicts.TryGetValue(relative, out List<string>? ignored))
-                    {
-                        conflicts[relative] = ignored = [];
-                    }
-
-                    ignored.Add(physical);
-                    continue;
-                }
-
-                if (!entry.IsLink)
-                {
-                    files[relative] = new FoundFile(relative, physical, root, entry.Length, entry.LastWriteTimeUtc);
-                }
-                else if (new FileInfo(physical).ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } resolved)
-                {
-                    // A link to a file counts with its target's length and time; a dangling link is skipped.
-                    files[relative] = new FoundFile(relative, physical, root, resolved.Length, resolved.LastWriteTimeUtc);
-                }
+                files.Add(new FoundFile(relative, physical, root, entry.Length, entry.LastWriteTimeUtc));
+            }
+            else if (new FileInfo(physical).ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } resolved)
+            {
+                // A link to a file counts with its target's length and time; a dangling link is skipped.
+                files.Add(new FoundFile(relative, physical, root, resolved.Length, resolved.LastWriteTimeUtc));
             }
         }
+
+        return files;
     }
 
     /// <summary>Every entry (dotfiles too: the ignore patterns decide), no recursion (links are followed by hand), errors raised.</summary>
