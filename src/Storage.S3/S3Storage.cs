@@ -54,6 +54,8 @@ public sealed partial class S3Storage : StorageBase
     public S3Storage(string name, S3StorageOptions options, IAmazonS3? client = null, ILogger<S3Storage>? logger = null)
         : base(name, options, logger)
     {
+        // Only a storage made directly can fail here: the storage builder validates a storage's options first, under
+        // its real configuration path. So the keys are named under the default section.
         var errors = new StorageOptionsErrors($"Wharf:Storages:{name}");
         options.Validate(errors);
         if (errors.Errors.Count > 0)
