@@ -41,6 +41,8 @@ public sealed partial class FileSystemStorage : StorageBase
     public FileSystemStorage(string name, FileSystemStorageOptions options, ILogger<FileSystemStorage>? logger = null)
         : base(name, options, logger)
     {
+        // Only a storage made directly can fail here: the storage builder validates a storage's options first, under
+        // its real configuration path. So the keys are named under the default section.
         var errors = new StorageOptionsErrors($"Wharf:Storages:{name}");
         options.Validate(errors);
         if (errors.Errors.Count > 0)

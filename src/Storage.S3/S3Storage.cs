@@ -45,11 +45,17 @@ public sealed partial class S3Storage : StorageBase
     /// <summary>Creates the storage.</summary>
     /// <param name="name">The storage's name.</param>
     /// <param name="options">The options; <see cref="S3StorageOptions.Bucket"/> is required.</param>
-    /// <param name="client">A client to use (the host's, from DI); when null one is built from the options and owned.</param>
+    /// <param name="client">
+    /// A client to use (the host's, from DI); when null one is built from the options (<see cref="CreateClient(S3StorageOptions)"/>)
+    /// and owned. A host's client keeps its own retry policy: build it with <see cref="CreateClient(AmazonS3Config, AWSCredentials?)"/>
+    /// for the one Wharf's clients have.
+    /// </param>
     /// <param name="logger">The logger, if any.</param>
     public S3Storage(string name, S3StorageOptions options, IAmazonS3? client = null, ILogger<S3Storage>? logger = null)
         : base(name, options, logger)
     {
+        // Only a storage made directly can fail here: the storage builder validates a storage's options first, under
+        // its real configuration path. So the keys are named under the default section.
         var errors = new StorageOptionsErrors($"Wharf:Storages:{name}");
         options.Validate(errors);
         if (errors.Errors.Count > 0)
@@ -92,6 +98,7 @@ public sealed partial class S3Storage : StorageBase
     internal new S3StorageOptions Options { get; }
 
     /// <summary>Builds a client from options: region or service URL, path style, checksum mode, keys or the default chain.</summary>
+    /// <remarks>The client retries a 400 without an error code, as <see cref="CreateClient(AmazonS3Config, AWSCredentials?)"/> describes.</remarks>
     public static AmazonS3Client CreateClient(S3StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -112,9 +119,25 @@ public sealed partial class S3Storage : StorageBase
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
         }
 
-        return options.AccessKey is not null
-            ? new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
-            : new AmazonS3Client(config);
+        return CreateClient(config, options.AccessKey is not null ? new BasicAWSCredentials(options.AccessKey, options.SecretKey) : null);
+    }
+
+    /// <summary>
+    /// Builds a client from a config of the host's own, with the retry policy Wharf's own clients have: the SDK's
+    /// (its retry mode, <see cref="ClientConfig.MaxErrorRetry"/>, back-off and retry budget), which also retries a
+    /// 400 that carries no error code. Ceph RGW under load answers so, now and then, a request it failed to read;
+    /// every 400 that S3 means names its cause (<c>InvalidArgument</c>…) and is never retried. Register the result
+    /// as the <see cref="IAmazonS3"/> service for a storage to get that with a host-made client; a client made
+    /// otherwise keeps the SDK's policy unchanged.
+    /// </summary>
+    /// <param name="config">The client's config.</param>
+    /// <param name="credentials">The credentials; the SDK's default chain when null.</param>
+    public static AmazonS3Client CreateClient(AmazonS3Config config, AWSCredentials? credentials = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return credentials is not null
+            ? new BodilessBadRequestRetryingS3Client(credentials, config)
+            : new BodilessBadRequestRetryingS3Client(config);
     }
 
     /// <summary>
@@ -188,18 +211,7 @@ public sealed partial class S3Storage : StorageBase
 
         try
         {
-            GetObjectResponse response;
-            try
-            {
-                response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AmazonS3Exception exception) when (IsBodilessBadRequest(exception))
-            {
-                // See IsBodilessBadRequest: once more.
-                await Task.Delay(ConflictDelay(0), cancellationToken).ConfigureAwait(false);
-                response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-
+            GetObjectResponse response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
             return new ResponseStream(response);
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
@@ -425,13 +437,6 @@ public sealed partial class S3Storage : StorageBase
 
     internal static bool IsConcurrentConflict(AmazonS3Exception exception) =>
         exception.StatusCode == HttpStatusCode.Conflict && exception.ErrorCode is "ConditionalRequestConflict" or "OperationAborted";
-
-    /// <summary>
-    /// A 400 the SDK made up because the answer had no error document (its code is then the status name). Ceph RGW
-    /// sends that, rarely and under load, when it fails to read a request; every real 400 of S3 names its cause.
-    /// </summary>
-    internal static bool IsBodilessBadRequest(AmazonS3Exception exception) =>
-        exception.StatusCode == HttpStatusCode.BadRequest && exception.ErrorCode is null or "BadRequest";
 
     internal static TimeSpan ConflictDelay(int attempt) =>
         TimeSpan.FromMilliseconds((25 << attempt) + Random.Shared.Next(25));

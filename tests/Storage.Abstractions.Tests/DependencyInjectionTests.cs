@@ -417,6 +417,88 @@ public sealed class DependencyInjectionTests
         Assert.Contains("Wharf:Storages:other:Folder", exception.Message);
     }
 
+    [TestMethod]
+    public async Task A_backend_check_gets_the_storage_s_real_configuration_path_and_the_host_s_services()
+    {
+        var seen = new List<(string Name, string KeyPath, object? Service)>();
+        var marker = new object();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new KeyValuePair<string, string?>("App:Files:archive:Backend", "Custom"),
+            new KeyValuePair<string, string?>("App:Files:archive:Folder", _first.Path),
+            new KeyValuePair<string, string?>("App:Files:media:Backend", "FileSystem"),
+            new KeyValuePair<string, string?>("App:Files:media:Root", _second.Path),
+        ]);
+        builder.Services.AddKeyedSingleton("archive", marker);
+        builder.Services.AddWharfStorage()
+            .AddFileSystem()
+            .AddBackend<CustomOptions>(
+                "Custom",
+                (_, name, options) => new FileSystemStorage(name, new FileSystemStorageOptions { Root = options.Folder }),
+                (context, options) =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add((context.StorageName, context.KeyPath, context.Services.GetKeyedService<object>(context.StorageName)));
+                    }
+
+                    context.Errors.Add(nameof(CustomOptions.Greeting), "is required by the backend's own check.");
+                })
+            .BindConfiguration(builder.Configuration.GetSection("App:Files"));
+        using IHost host = builder.Build();
+
+        OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("App:Files:archive:Greeting: is required by the backend's own check.", exception.Message);
+        Assert.DoesNotContain("Wharf:Storages", exception.Message);
+        Assert.IsNotEmpty(seen, "the check ran");
+        Assert.IsTrue(seen.All(s => s is ("archive", "App:Files:archive", _)), "only the storage of that backend is checked, under its own path");
+        Assert.AreSame(marker, seen[0].Service, "the check resolves the host's services");
+        Assert.HasCount(1, exception.Failures, string.Join(Environment.NewLine, exception.Failures));
+    }
+
+    [TestMethod]
+    public async Task A_backend_check_s_errors_are_reported_with_the_options_own_at_start_up()
+    {
+        using IHost host = BuildHost(
+            builder => builder.AddBackend<CustomOptions>(
+                "Custom",
+                (_, name, options) => new FileSystemStorage(name, new FileSystemStorageOptions { Root = options.Folder }),
+                (context, options) =>
+                {
+                    if (options.Greeting is null)
+                    {
+                        context.Errors.Add(nameof(CustomOptions.Greeting), "say hello.");
+                    }
+                }),
+            ("Wharf:Storages:archive:Backend", "Custom"),
+            ("Wharf:Storages:archive:MaxNameAttempts", "0"));
+
+        OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Wharf:Storages:archive:Folder: is required.", exception.Message);
+        Assert.Contains("Wharf:Storages:archive:MaxNameAttempts", exception.Message);
+        Assert.Contains("Wharf:Storages:archive:Greeting: say hello.", exception.Message);
+    }
+
+    [TestMethod]
+    public void A_backend_check_runs_when_the_storage_is_made_without_start_up_validation()
+    {
+        var services = new ServiceCollection();
+        services.AddWharfStorage()
+            .AddBackend<CustomOptions>(
+                "Custom",
+                (_, name, options) => new FileSystemStorage(name, new FileSystemStorageOptions { Root = options.Folder }),
+                (context, _) => context.Errors.Add("Token", "no token service is registered."))
+            .AddStorage<CustomOptions>("archive", "Custom", o => o.Folder = _first.Path);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        OptionsValidationException exception = Assert.ThrowsExactly<OptionsValidationException>(() => provider.GetRequiredKeyedService<IStorage>("archive"));
+
+        Assert.Contains("Wharf:Storages:archive:Token: no token service is registered.", exception.Message);
+    }
+
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))

@@ -67,6 +67,62 @@ public sealed class AzureStartupValidationTests
         await host.StopAsync(TestContext.CancellationToken);
     }
 
+    [TestMethod]
+    public async Task A_storage_bound_from_a_custom_section_is_named_by_its_own_keys_when_it_has_no_credential()
+    {
+        using IHost host = BuildHostFromSection(
+            "App:Blobs",
+            [
+                new("App:Blobs:documents:Backend", "AzureBlob"),
+                new("App:Blobs:documents:AccountName", "mysite"),
+                new("App:Blobs:documents:Container", "documents"),
+            ],
+            credential: null);
+
+        OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync(TestContext.CancellationToken));
+
+        Assert.Contains("App:Blobs:documents:AccountKey: no credential is configured", exception.Message);
+        Assert.DoesNotContain("Wharf:Storages", exception.Message);
+    }
+
+    [TestMethod]
+    public async Task A_storage_bound_from_a_custom_section_is_named_by_its_own_keys_when_a_token_would_go_over_http()
+    {
+        var credential = new Support.FakeJwtCredential();
+        using IHost host = BuildHostFromSection(
+            "App:Blobs",
+            [
+                new("App:Blobs:media:Backend", "AzureBlob"),
+                new("App:Blobs:media:ServiceUri", "http://127.0.0.1:10000/devstoreaccount1"),
+                new("App:Blobs:media:Container", "media"),
+            ],
+            credential);
+
+        OptionsValidationException resolve = Assert.ThrowsExactly<OptionsValidationException>(() => host.Services.GetRequiredKeyedService<IStorage>("media"));
+        OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync(TestContext.CancellationToken));
+
+        foreach (OptionsValidationException failure in new[] { resolve, exception })
+        {
+            Assert.Contains("App:Blobs:media:ServiceUri: 'http://127.0.0.1:10000/devstoreaccount1' is not https", failure.Message);
+            Assert.DoesNotContain("Wharf:Storages", failure.Message);
+        }
+
+        Assert.AreEqual(0, credential.Calls);
+    }
+
+    private static IHost BuildHostFromSection(string sectionPath, IEnumerable<KeyValuePair<string, string?>> settings, Azure.Core.TokenCredential? credential)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (credential is not null)
+        {
+            builder.Services.AddSingleton(credential);
+        }
+
+        builder.Services.AddWharfStorage().AddAzureBlob().BindConfiguration(builder.Configuration.GetSection(sectionPath));
+        return builder.Build();
+    }
+
     private static IHost BuildHost(IEnumerable<KeyValuePair<string, string?>> settings)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -34,8 +34,9 @@ internal static class S3Server
     public static Uri EndpointUri => new(Endpoint);
 
     /// <summary>
-    /// A client configured as <see cref="S3Storage.CreateClient"/> builds it from <paramref name="options"/>, after which
-    /// <paramref name="configure"/> adjusts the config (timeouts, retries, an HTTP client factory).
+    /// A client configured as <see cref="S3Storage.CreateClient(S3StorageOptions)"/> builds it from <paramref name="options"/>
+    /// (with its retry policy), after which <paramref name="configure"/> adjusts the config (timeouts, retries, an HTTP
+    /// client factory).
     /// </summary>
     public static AmazonS3Client CreateClient(S3StorageOptions options, Action<AmazonS3Config>? configure = null)
     {
@@ -48,7 +49,7 @@ internal static class S3Server
             ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
         };
         configure?.Invoke(config);
-        return new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+        return S3Storage.CreateClient(config, new Amazon.Runtime.BasicAWSCredentials(options.AccessKey, options.SecretKey));
     }
 
     /// <summary>A client with the server's own credentials, independent of any storage under test.</summary>

@@ -55,10 +55,13 @@ internal abstract class BackendRegistration(string name)
     public abstract IStorage Create(IServiceProvider services, string storageName);
 }
 
-internal sealed class BackendRegistration<TOptions>(string name, Func<IServiceProvider, string, TOptions, IStorage> factory)
+internal sealed class BackendRegistration<TOptions>(string name, Func<IServiceProvider, string, TOptions, IStorage> factory, Action<StorageValidationContext, TOptions>? validate)
     : BackendRegistration(name)
     where TOptions : StorageOptions
 {
+    /// <summary>The backend's own check of a storage, run after the options' validation; null when it has none.</summary>
+    public Action<StorageValidationContext, TOptions>? Validate { get; } = validate;
+
     public override StorageOptions GetOptions(IServiceProvider services, string storageName) =>
         services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(storageName);
 
@@ -85,8 +88,11 @@ internal sealed class ConfigureStorageFromSections<TOptions>(StorageRegistry reg
     }
 }
 
-/// <summary>Runs <see cref="StorageOptions.Validate"/> for each named storage, naming the bad keys.</summary>
-internal sealed class StorageOptionsValidator<TOptions>(StorageRegistry registry) : IValidateOptions<TOptions>
+/// <summary>
+/// Runs <see cref="StorageOptions.Validate"/> for each named storage, then its backend's own check (if it has one),
+/// naming the bad keys under the storage's configuration path.
+/// </summary>
+internal sealed class StorageOptionsValidator<TOptions>(StorageRegistry registry, IServiceProvider services) : IValidateOptions<TOptions>
     where TOptions : StorageOptions
 {
     public ValidateOptionsResult Validate(string? name, TOptions options)
@@ -101,6 +107,14 @@ internal sealed class StorageOptionsValidator<TOptions>(StorageRegistry registry
             : $"{StorageRegistry.DefaultSectionPath}:{name}";
         var errors = new StorageOptionsErrors(keyPath);
         options.Validate(errors);
+
+        // The check of the backend that serves this storage: two backends may share an options type.
+        if (definition?.Backend is { } backendName && registry.Backends.TryGetValue(backendName, out BackendRegistration? backend)
+            && backend is BackendRegistration<TOptions> { Validate: { } validate })
+        {
+            validate(new StorageValidationContext(definition.Name, services, errors), options);
+        }
+
         return errors.Errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Errors);
     }
 }

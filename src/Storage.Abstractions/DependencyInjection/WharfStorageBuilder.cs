@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers storage backends and named storages. Backend packages add extension methods to it
-/// (<c>AddFileSystem()</c>), built on <see cref="AddBackend{TOptions}"/> exactly as a third-party backend would be.
+/// (<c>AddFileSystem()</c>), built on <see cref="AddBackend{TOptions}(string, Func{IServiceProvider, string, TOptions, IStorage})"/> exactly as a third-party backend would be.
 /// </summary>
 public sealed class WharfStorageBuilder
 {
@@ -40,6 +40,30 @@ public sealed class WharfStorageBuilder
     /// <param name="backendName">The backend's name, such as <c>FileSystem</c>.</param>
     /// <param name="factory">Makes a storage from the service provider, the storage's name and its validated options.</param>
     public WharfStorageBuilder AddBackend<TOptions>(string backendName, Func<IServiceProvider, string, TOptions, IStorage> factory)
+        where TOptions : StorageOptions, new() =>
+        AddBackendCore(backendName, factory, validate: null);
+
+    /// <summary>
+    /// Registers a backend, as <see cref="AddBackend{TOptions}(string, Func{IServiceProvider, string, TOptions, IStorage})"/>,
+    /// with a start-up check of each of its storages beyond <see cref="StorageOptions.Validate"/>: what the options
+    /// alone cannot tell, such as a service the host must register. Idempotent: the first registration's check stays.
+    /// </summary>
+    /// <typeparam name="TOptions">The backend's options, bound per storage as named options.</typeparam>
+    /// <param name="backendName">The backend's name, such as <c>AzureBlob</c>.</param>
+    /// <param name="factory">Makes a storage from the service provider, the storage's name and its validated options.</param>
+    /// <param name="validate">
+    /// Checks one storage of this backend, after its options' own validation, and adds errors to
+    /// <see cref="StorageValidationContext.Errors"/>, named under the storage's real configuration path
+    /// (<see cref="StorageValidationContext.KeyPath"/>). They fail start-up with every other storage's errors.
+    /// </param>
+    public WharfStorageBuilder AddBackend<TOptions>(string backendName, Func<IServiceProvider, string, TOptions, IStorage> factory, Action<StorageValidationContext, TOptions> validate)
+        where TOptions : StorageOptions, new()
+    {
+        ArgumentNullException.ThrowIfNull(validate);
+        return AddBackendCore(backendName, factory, validate);
+    }
+
+    private WharfStorageBuilder AddBackendCore<TOptions>(string backendName, Func<IServiceProvider, string, TOptions, IStorage> factory, Action<StorageValidationContext, TOptions>? validate)
         where TOptions : StorageOptions, new()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backendName);
@@ -54,10 +78,10 @@ public sealed class WharfStorageBuilder
             return this;
         }
 
-        _registry.Backends.Add(backendName, new BackendRegistration<TOptions>(backendName, factory));
+        _registry.Backends.Add(backendName, new BackendRegistration<TOptions>(backendName, factory, validate));
         Services.AddOptions();
         Services.AddSingleton<IConfigureOptions<TOptions>>(new ConfigureStorageFromSections<TOptions>(_registry, backendName));
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, StorageOptionsValidator<TOptions>>(_ => new StorageOptionsValidator<TOptions>(_registry)));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, StorageOptionsValidator<TOptions>>(services => new StorageOptionsValidator<TOptions>(_registry, services)));
         return this;
     }
 

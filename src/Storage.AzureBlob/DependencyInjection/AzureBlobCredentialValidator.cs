@@ -1,35 +1,37 @@
 using Azure.Core;
-using Microsoft.Extensions.Options;
+using Wharf.Storage;
 using Wharf.Storage.AzureBlob;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// The start-up check options alone cannot make: a storage with no key, SAS or connection string needs a
-/// <see cref="TokenCredential"/> from the host's services. Without one the host fails to start, naming the storage,
-/// instead of failing at the first request.
+/// <see cref="TokenCredential"/> from the host's services. Without one the host fails to start, naming the storage's
+/// key under its real configuration section, instead of failing at the first request.
 /// </summary>
-internal sealed class AzureBlobCredentialValidator(IServiceProvider services) : IValidateOptions<AzureBlobStorageOptions>
+internal static class AzureBlobCredentialValidator
 {
-    public ValidateOptionsResult Validate(string? name, AzureBlobStorageOptions options)
+    /// <summary>The backend's check, for <see cref="WharfStorageBuilder.AddBackend{TOptions}(string, Func{IServiceProvider, string, TOptions, IStorage}, Action{StorageValidationContext, TOptions})"/>.</summary>
+    public static void Validate(StorageValidationContext context, AzureBlobStorageOptions options)
     {
-        if (string.IsNullOrEmpty(name) || options.ConnectionString is not null || options.AccountKey is not null || options.SasToken is not null)
+        if (options.ConnectionString is not null || options.AccountKey is not null || options.SasToken is not null)
         {
-            return ValidateOptionsResult.Skip;
+            return;
         }
 
-        if (options.Credential is null && services.GetKeyedService<TokenCredential>(name) is null && services.GetService<TokenCredential>() is null)
+        IServiceProvider services = context.Services;
+        if (options.Credential is null && services.GetKeyedService<TokenCredential>(context.StorageName) is null && services.GetService<TokenCredential>() is null)
         {
-            return ValidateOptionsResult.Fail(
-                $"{WharfStorageKeyPath(name)}:AccountKey: no credential is configured: set ConnectionString, AccountKey or SasToken, " +
-                "or register a TokenCredential service (keyed by the storage's name, or unkeyed), such as Azure.Identity's DefaultAzureCredential for managed identity.");
+            context.Errors.Add(nameof(AzureBlobStorageOptions.AccountKey),
+                "no credential is configured: set ConnectionString, AccountKey or SasToken, or register a TokenCredential service (keyed by the storage's name, or unkeyed), " +
+                "such as Azure.Identity's DefaultAzureCredential for managed identity.");
+            return;
         }
 
         // The storage will send bearer tokens, which only go over TLS.
-        return options.ServiceUri is { } serviceUri && Uri.TryCreate(serviceUri, UriKind.Absolute, out Uri? endpoint) && endpoint.Scheme != Uri.UriSchemeHttps
-            ? ValidateOptionsResult.Fail($"{WharfStorageKeyPath(name)}:ServiceUri: '{serviceUri}' is not https: bearer tokens are only sent over TLS.")
-            : ValidateOptionsResult.Skip;
+        if (options.ServiceUri is { } serviceUri && Uri.TryCreate(serviceUri, UriKind.Absolute, out Uri? endpoint) && endpoint.Scheme != Uri.UriSchemeHttps)
+        {
+            context.Errors.Add(nameof(AzureBlobStorageOptions.ServiceUri), $"'{serviceUri}' is not https: bearer tokens are only sent over TLS.");
+        }
     }
-
-    private static string WharfStorageKeyPath(string name) => $"Wharf:Storages:{name}";
 }

@@ -1,6 +1,4 @@
 using Azure.Core;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Wharf.Storage.AzureBlob;
 
@@ -18,13 +16,14 @@ public static class AzureBlobStorageBuilderExtensions
     public static WharfStorageBuilder AddAzureBlob(this WharfStorageBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureBlobStorageOptions>, AzureBlobCredentialValidator>());
-        return builder.AddBackend<AzureBlobStorageOptions>(AzureBlobStorage.BackendId, static (services, name, options) =>
-            new AzureBlobStorage(
+        return builder.AddBackend<AzureBlobStorageOptions>(
+            AzureBlobStorage.BackendId,
+            static (services, name, options) => new AzureBlobStorage(
                 name,
                 options,
                 services.GetKeyedService<TokenCredential>(name) ?? services.GetService<TokenCredential>(),
-                services.GetService<ILoggerFactory>()?.CreateLogger<AzureBlobStorage>()));
+                services.GetService<ILoggerFactory>()?.CreateLogger<AzureBlobStorage>()),
+            AzureBlobCredentialValidator.Validate);
     }
 
     /// <summary>Registers the backend and defines an Azure Blob storage.</summary>

@@ -17,7 +17,6 @@ internal sealed class StagedPut(S3Storage storage, StagingRequest request, Func<
 {
     public async ValueTask<SaveResult?> TryCommitAsync(string name, bool overwrite, CancellationToken cancellationToken)
     {
-        bool retriedBadRequest = false;
         for (int attempt = 0; ; attempt++)
         {
             Stream body = openBody();
@@ -36,13 +35,6 @@ internal sealed class StagedPut(S3Storage storage, StagingRequest request, Func<
                 // 409 ConditionalRequestConflict: another write to the key is in flight; back off and ask again.
                 S3Diagnostics.ConflictRetries.Add(1, S3Diagnostics.StorageTag(storage.Name));
                 await Task.Delay(S3Storage.ConflictDelay(attempt), cancellationToken).ConfigureAwait(false);
-            }
-            catch (AmazonS3Exception exception) when (S3Storage.IsBodilessBadRequest(exception) && !retriedBadRequest)
-            {
-                // A 400 with no error document is the server failing to read the request, not a verdict on it; the
-                // SDK does not retry it, so try once more.
-                retriedBadRequest = true;
-                await Task.Delay(S3Storage.ConflictDelay(0), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -4,9 +4,10 @@ using System.Net.Sockets;
 namespace Wharf.Storage.S3.Tests.Support;
 
 /// <summary>
-/// A tiny TCP forwarder on 127.0.0.1 in front of the real server, to simulate an outage: <see cref="Stop"/> resets
+/// A tiny TCP forwarder on 127.0.0.1 in front of the real server, to simulate an outage: <see cref="StopAsync"/> resets
 /// every open connection and closes the listening port (new connections are refused), <see cref="Start"/> listens on
-/// the same port again. Loopback only.
+/// the same port again. It can also answer a request itself with a 400 (<see cref="AnswerBadRequest"/>), as Ceph RGW
+/// does under load. Loopback only.
 /// </summary>
 internal sealed class TcpForwardingProxy : IAsyncDisposable
 {
@@ -18,6 +19,9 @@ internal sealed class TcpForwardingProxy : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private long _bytesUpstream;
     private volatile bool _hung;
+    private int _badRequestsToAnswer;
+    private int _badRequestsAnswered;
+    private volatile string? _badRequestCode;
 
     public TcpForwardingProxy(Uri target)
     {
@@ -67,6 +71,26 @@ internal sealed class TcpForwardingProxy : IAsyncDisposable
 
     /// <summary>Ends <see cref="Hang"/>: new connections are forwarded again.</summary>
     public void Resume() => _hung = false;
+
+    /// <summary>
+    /// The next <paramref name="connections"/> new connections are not forwarded: the proxy answers their first request
+    /// itself with a 400 and closes the connection (<c>Connection: close</c>, so a retry comes on a new connection,
+    /// which is forwarded). With no <paramref name="errorCode"/> the answer has no error document, as Ceph RGW's
+    /// answer to a request it failed to read; with one it carries an S3 error document naming it. The request is
+    /// read to its end first (the client sees the answer, not a reset).
+    /// </summary>
+    /// <remarks>
+    /// It works per connection, not per request: a client that already holds an idle connection to the proxy sends
+    /// its next request there, forwarded. Give the client under test connections of its own, opened after this call.
+    /// </remarks>
+    public void AnswerBadRequest(int connections, string? errorCode = null)
+    {
+        _badRequestCode = errorCode;
+        Volatile.Write(ref _badRequestsToAnswer, connections);
+    }
+
+    /// <summary>How many requests the proxy has answered with a 400 itself (<see cref="AnswerBadRequest"/>).</summary>
+    public int BadRequestsAnswered => Volatile.Read(ref _badRequestsAnswered);
 
     /// <summary>The outage: stops listening (connections are refused) and resets every open connection.</summary>
     public async Task StopAsync()
@@ -140,6 +164,12 @@ internal sealed class TcpForwardingProxy : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             }
 
+            if (TryTakeBadRequest())
+            {
+                await AnswerBadRequestAsync(client, _badRequestCode, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             await server.ConnectAsync(_target, cancellationToken).ConfigureAwait(false);
             Task up = PumpAsync(client, server, count: true, cancellationToken);
             Task down = PumpAsync(server, client, count: false, cancellationToken);
@@ -199,6 +229,95 @@ internal sealed class TcpForwardingProxy : IAsyncDisposable
             Reset(from);
             Reset(to);
         }
+    }
+
+    private bool TryTakeBadRequest()
+    {
+        int left;
+        do
+        {
+            left = Volatile.Read(ref _badRequestsToAnswer);
+            if (left <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _badRequestsToAnswer, left - 1, left) != left);
+        return true;
+    }
+
+    private async Task AnswerBadRequestAsync(Socket client, string? errorCode, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        CancellationToken token = timeout.Token;
+
+        // The request head, then as much of the body as it declares.
+        byte[] buffer = new byte[64 * 1024];
+        var head = new List<byte>();
+        int headEnd;
+        while ((headEnd = IndexOfHeadEnd(head)) < 0)
+        {
+            int read = await client.ReceiveAsync(buffer, SocketFlags.None, token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            head.AddRange(buffer.AsSpan(0, read));
+        }
+
+        string text = System.Text.Encoding.ASCII.GetString([.. head], 0, headEnd);
+        string[] lines = text.Split("\r\n");
+        bool isHead = lines[0].StartsWith("HEAD ", StringComparison.Ordinal);
+        long bodyLength = lines.Skip(1)
+            .Select(line => line.Split(':', 2))
+            .Where(pair => pair.Length == 2 && pair[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => long.Parse(pair[1].Trim(), System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+        bool expectsContinue = lines.Any(line => line.StartsWith("Expect:", StringComparison.OrdinalIgnoreCase) && line.Contains("100-continue", StringComparison.OrdinalIgnoreCase));
+        long bodyLeft = expectsContinue ? 0 : bodyLength - (head.Count - headEnd - 4);
+        while (bodyLeft > 0)
+        {
+            int read = await client.ReceiveAsync(buffer, SocketFlags.None, token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            bodyLeft -= read;
+        }
+
+        Interlocked.Increment(ref _badRequestsAnswered);
+        string body = errorCode is null
+            ? string.Empty
+            : $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{errorCode}</Code><Message>refused by the test proxy</Message><RequestId>tx-proxy</RequestId></Error>";
+        int bodyBytes = System.Text.Encoding.UTF8.GetByteCount(body);
+        string answer = "HTTP/1.1 400 Bad Request\r\n" +
+            $"Content-Length: {bodyBytes}\r\n" +
+            (bodyBytes > 0 ? "Content-Type: application/xml\r\n" : string.Empty) +
+            "Connection: close\r\n\r\n" +
+            (isHead ? string.Empty : body);
+        await client.SendAsync(System.Text.Encoding.UTF8.GetBytes(answer), SocketFlags.None, token).ConfigureAwait(false);
+
+        // Half-close, then wait for the client to hang up: closing with unread bytes would reset the connection.
+        client.Shutdown(SocketShutdown.Send);
+        while (await client.ReceiveAsync(buffer, SocketFlags.None, token).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
+    private static int IndexOfHeadEnd(List<byte> bytes)
+    {
+        for (int i = 3; i < bytes.Count; i++)
+        {
+            if (bytes[i - 3] == '\r' && bytes[i - 2] == '\n' && bytes[i - 1] == '\r' && bytes[i] == '\n')
+            {
+                return i - 3;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Closes with an RST (linger 0), as a server that dies does, and leaves no TIME_WAIT behind.</summary>
