@@ -20,9 +20,10 @@ internal sealed class CollectCache
     private const string Magic = "wharf-collect-cache";
     /// <summary>
     /// The file format, and what the cached references mean: version 2 added <see cref="AssetReferenceKind.JsNewUrl"/>, so
-    /// a version-1 file's JavaScript references lack it and must not be used (the scanners changed, not the file).
+    /// a version-1 file's JavaScript references lack it and must not be used (the scanners changed, not the file);
+    /// version 3 keeps what was published per source file instead of a list of every stored name.
     /// </summary>
-    private const int Version = 2;
+    private const int Version = 3;
 
     /// <summary>A file modified this recently when the cache is written is not remembered (its time may not change on the next write).</summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
@@ -81,7 +82,18 @@ internal sealed class CollectCache
                     references[r] = new AssetReference(kind, reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadChar(), reader.ReadInt32(), reader.ReadInt32());
                 }
 
-                sources[physical] = new CachedSource(length, ticks, rewritable, hash, integrity, isText, references);
+                CachedPublished? published = null;
+                if (reader.ReadBoolean())
+                {
+                    string logicalPath = reader.ReadString();
+                    string storedPath = reader.ReadString();
+                    string finalHash = reader.ReadString();
+                    long finalLength = reader.ReadInt64();
+                    bool original = reader.ReadBoolean();
+                    published = new CachedPublished(logicalPath, storedPath, finalHash.Length == 0 ? hash : finalHash, finalLength < 0 ? length : finalLength, original, ReadVariants(reader), ReadVariants(reader));
+                }
+
+                sources[physical] = new CachedSource(length, ticks, rewritable, hash, integrity, isText, references, published);
             }
 
             int finalCount = reader.ReadInt32();
@@ -94,21 +106,7 @@ internal sealed class CollectCache
             CachedDestination? destination = null;
             if (reader.ReadBoolean())
             {
-                string etag = reader.ReadString();
-                long manifestLength = reader.ReadInt64();
-                long manifestTicks = reader.ReadInt64();
-                string manifestSha = reader.ReadString();
-                int fileCount = reader.ReadInt32();
-                var files = new Dictionary<string, (long Length, string? Hash)>(fileCount, StringComparer.Ordinal);
-                for (int i = 0; i < fileCount; i++)
-                {
-                    string name = reader.ReadString();
-                    long length = reader.ReadInt64();
-                    string hash = reader.ReadString();
-                    files[name] = (length, hash.Length == 0 ? null : hash);
-                }
-
-                destination = new CachedDestination(etag, manifestLength, manifestTicks, manifestSha, files);
+                destination = new CachedDestination(reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
             }
 
             return new CollectCache(key, sources, finals, destination);
@@ -126,13 +124,61 @@ internal sealed class CollectCache
             ? entry
             : null;
 
+    /// <summary>
+    /// Every file the last collect published (name, length, content hash), from what each source file's entry
+    /// remembers: what a trusted destination holds, without a listing.
+    /// </summary>
+    public IEnumerable<(string Name, long Length, string Hash)> PublishedFiles()
+    {
+        foreach ((string _, CachedSource source) in _sources)
+        {
+            if (source.Published is not { } published)
+            {
+                continue;
+            }
+
+            yield return (published.StoredPath, published.FinalLength, published.FinalHash);
+            foreach (CachedVariant variant in published.Variants)
+            {
+                yield return (published.StoredPath + variant.Extension, variant.Length, variant.Hash);
+            }
+
+            if (published.Original)
+            {
+                string logical = published.LogicalPath;
+                yield return (logical, source.Length, source.Hash);
+                foreach (CachedVariant variant in published.OriginalVariants)
+                {
+                    yield return (logical + variant.Extension, variant.Length, variant.Hash);
+                }
+            }
+        }
+    }
+
     /// <summary>The final hashes of a rewritten file, when its source and its targets' final names are unchanged.</summary>
     public CachedFinal? TryGetFinal(SourceFile file) =>
         _finals.TryGetValue(FinalKey(file), out CachedFinal? final) ? final : null;
 
     /// <summary>Writes the cache for this collect's files (entries of files that are gone are dropped).</summary>
-    public void Save(string path, IReadOnlyList<SourceFile> files)
+    /// <param name="path">The cache file.</param>
+    /// <param name="files">This collect's source files.</param>
+    /// <param name="outputs">What this collect published (with <see cref="Destination"/> set) or would have; null when nothing is known to be published.</param>
+    public void Save(string path, IReadOnlyList<SourceFile> files, IReadOnlyList<Output>? outputs)
     {
+        var published = new Dictionary<SourceFile, (Output? Fingerprinted, Output? Original)>(files.Count);
+        foreach (Output output in outputs ?? [])
+        {
+            ref (Output? Fingerprinted, Output? Original) entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(published, output.File, out _);
+            if (output.Original)
+            {
+                entry.Original = output;
+            }
+            else
+            {
+                entry.Fingerprinted = output;
+            }
+        }
+
         DateTime racy = DateTime.UtcNow - RacyWindow;
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -144,13 +190,15 @@ internal sealed class CollectCache
                 writer.Write(Magic);
                 writer.Write(Version);
                 writer.Write(_key);
-                SourceFile[] remembered = [.. files.Where(f => f.Found.LastWriteTimeUtc < racy && f.SourceHash.Length > 0)];
+                // A file modified within the racy window is remembered with a time no file has, so its hashes are not
+                // trusted next time; what was published for it still is.
+                SourceFile[] remembered = [.. files.Where(f => f.SourceHash.Length > 0)];
                 writer.Write(remembered.Length);
                 foreach (SourceFile file in remembered)
                 {
                     writer.Write(file.Found.PhysicalPath);
                     writer.Write(file.Found.Length);
-                    writer.Write(file.Found.LastWriteTimeUtc.Ticks);
+                    writer.Write(file.Found.LastWriteTimeUtc < racy ? file.Found.LastWriteTimeUtc.Ticks : long.MinValue);
                     writer.Write(file.Rewritable);
                     writer.Write(file.SourceHash);
                     writer.Write(file.SourceIntegrity);
@@ -166,9 +214,22 @@ internal sealed class CollectCache
                         writer.Write(reference.Line);
                         writer.Write(reference.Column);
                     }
+
+                    (Output? fingerprinted, Output? original) = published.GetValueOrDefault(file);
+                    writer.Write(fingerprinted is not null);
+                    if (fingerprinted is not null)
+                    {
+                        writer.Write(file.Found.LogicalPath);
+                        writer.Write(fingerprinted.StoredPath);
+                        writer.Write(file.FinalHash == file.SourceHash ? string.Empty : file.FinalHash);
+                        writer.Write(file.FinalLength == file.SourceLength ? -1L : file.FinalLength);
+                        writer.Write(original is not null);
+                        WriteVariants(writer, fingerprinted.Variants);
+                        WriteVariants(writer, original?.Variants ?? []);
+                    }
                 }
 
-                SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0)];
+                SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0 && f.Found.LastWriteTimeUtc < racy)];
                 writer.Write(rewritten.Length);
                 foreach (SourceFile file in rewritten)
                 {
@@ -185,13 +246,6 @@ internal sealed class CollectCache
                     writer.Write(destination.ManifestLength);
                     writer.Write(destination.ManifestLastModifiedTicks);
                     writer.Write(destination.ManifestSha256);
-                    writer.Write(destination.Files.Count);
-                    foreach ((string name, (long length, string? hash)) in destination.Files)
-                    {
-                        writer.Write(name);
-                        writer.Write(length);
-                        writer.Write(hash ?? string.Empty);
-                    }
                 }
             }
 
@@ -200,6 +254,34 @@ internal sealed class CollectCache
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    private static IReadOnlyList<CachedVariant> ReadVariants(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var variants = new CachedVariant[count];
+        for (int i = 0; i < count; i++)
+        {
+            variants[i] = new CachedVariant(reader.ReadString(), reader.ReadInt64(), reader.ReadString());
+        }
+
+        return variants;
+    }
+
+    private static void WriteVariants(BinaryWriter writer, IReadOnlyList<CompressedContent> variants)
+    {
+        writer.Write(variants.Count);
+        foreach (CompressedContent variant in variants)
+        {
+            writer.Write(variant.Extension);
+            writer.Write((long)variant.Content.Length);
+            writer.Write(variant.Hash);
         }
     }
 
@@ -220,13 +302,22 @@ internal sealed class CollectCache
 }
 
 /// <summary>A source file as the cache remembers it.</summary>
-internal sealed record CachedSource(long Length, long LastWriteTicks, bool Rewritable, string Hash, string Integrity, bool IsText, IReadOnlyList<AssetReference> References);
+internal sealed record CachedSource(long Length, long LastWriteTicks, bool Rewritable, string Hash, string Integrity, bool IsText, IReadOnlyList<AssetReference> References, CachedPublished? Published);
+
+/// <summary>
+/// What the last collect published for a source file: its fingerprinted file (name, final hash and length) and
+/// variants, and whether its original copy (the source's content, under the logical path) and variants were published.
+/// </summary>
+internal sealed record CachedPublished(string LogicalPath, string StoredPath, string FinalHash, long FinalLength, bool Original, IReadOnlyList<CachedVariant> Variants, IReadOnlyList<CachedVariant> OriginalVariants);
+
+/// <summary>A published precompressed variant: its suffix (<c>.br</c>), length and content hash.</summary>
+internal sealed record CachedVariant(string Extension, long Length, string Hash);
 
 /// <summary>A rewritten file's final hashes.</summary>
 internal sealed record CachedFinal(string Hash, string Integrity, long Length);
 
 /// <summary>
-/// The destination after the last publish: its manifest's version (ETag, length, time), that manifest's SHA-256, and
-/// every file it held with its length and content hash (null for files this collect did not write).
+/// The destination after the last publish: its manifest's version (ETag, length, time) and that manifest's SHA-256.
+/// While it is unchanged, the destination holds what <see cref="CollectCache.PublishedFiles"/> lists.
 /// </summary>
-internal sealed record CachedDestination(string ManifestETag, long ManifestLength, long ManifestLastModifiedTicks, string ManifestSha256, Dictionary<string, (long Length, string? Hash)> Files);
+internal sealed record CachedDestination(string ManifestETag, long ManifestLength, long ManifestLastModifiedTicks, string ManifestSha256);

@@ -132,8 +132,21 @@ public readonly record struct CollectProgress(string Stage, int Done, int Total)
 /// <summary>What a collect did.</summary>
 public sealed record CollectResult
 {
+    private Lazy<StaticAssetManifest>? _manifest;
+
     /// <summary>The manifest written (or that would be, in a dry run).</summary>
-    public required StaticAssetManifest Manifest { get; init; }
+    /// <remarks>Built when first read: a collect writes the manifest without building this object.</remarks>
+    public StaticAssetManifest Manifest
+    {
+        get => (_manifest ?? throw new InvalidOperationException("This result has no manifest.")).Value;
+        init => _manifest = new Lazy<StaticAssetManifest>(value);
+    }
+
+    /// <summary>Builds <see cref="Manifest"/> when it is first read.</summary>
+    internal Func<StaticAssetManifest> ManifestFactory
+    {
+        init => _manifest = new Lazy<StaticAssetManifest>(value, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     /// <summary>Files uploaded to the destination (variants included).</summary>
     public int Copied { get; init; }

@@ -30,6 +30,7 @@ namespace Wharf.StaticManifest.Collecting;
 /// </remarks>
 public sealed partial class StaticCollector
 {
+
     private readonly IStorage _destination;
     private readonly StaticCollectOptions _options;
     private readonly ILogger _logger;
@@ -207,36 +208,48 @@ public sealed partial class StaticCollector
             compressed = await CompressAsync(outputs, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        var manifest = new StaticAssetManifest(outputs.Select(o => o.ToAsset()));
+        // The manifest is written straight from the files (sorted by logical path already); the StaticAssetManifest a
+        // caller may read from the result is built only if it is asked for.
+        ManifestEntry[] entries = ManifestEntries(files, outputs);
+        Func<StaticAssetManifest> manifest = () => new StaticAssetManifest(entries.SelectMany(e => e.Original is null ? [e.Fingerprinted!] : new[] { e.Fingerprinted!, e.Original }));
         if (_options.DryRun)
         {
-            return new CollectResult { Manifest = manifest, Found = files.Length, PostProcessed = postProcessed, Compressed = compressed, Missing = missing, Conflicts = found.Conflicts };
+            return new CollectResult { ManifestFactory = manifest, Found = files.Length, PostProcessed = postProcessed, Compressed = compressed, Missing = missing, Conflicts = found.Conflicts };
         }
 
         // 6. Publish what changed, then the manifest, then (optionally) prune.
         CachedDestination? known = cache is null ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
-        (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known, progress, cancellationToken).ConfigureAwait(false);
+        (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
         progress?.Report(new CollectProgress("manifest", 0, 1));
-        byte[] manifestBytes = manifest.ToUtf8Bytes();
-        string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBytes));
+        // One buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
+        using var manifestBuffer = new MemoryStream(4096 + (entries.Length * 256));
+        StaticAssetManifest.Write(manifestBuffer, entries);
+        string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.GetBuffer().AsSpan(0, (int)manifestBuffer.Length)));
         if (known is null || known.ManifestSha256 != manifestSha)
         {
-            await _destination.SaveBytesAsync(_options.ManifestName, manifestBytes, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
+            manifestBuffer.Position = 0;
+            await _destination.SaveAsync(_options.ManifestName, manifestBuffer, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
         }
 
         progress?.Report(new CollectProgress("manifest", 1, 1));
-        int deleted = _options.PruneStale ? await PruneAsync(manifest, existing, progress, cancellationToken).ConfigureAwait(false) : 0;
+        int deleted = 0;
+        if (_options.PruneStale)
+        {
+            // What the cache knows is what the last collects published, not what else may be there: prune lists.
+            IEnumerable<string> present = known is null ? existing.Keys : await ListNamesAsync(cancellationToken).ConfigureAwait(false);
+            deleted = await PruneAsync(entries, present, progress, cancellationToken).ConfigureAwait(false);
+        }
+
         if (cache is not null)
         {
             StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
-            existing.Remove(_options.ManifestName);
-            cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha, existing);
-            cache.Save(_options.CacheFile!, files);
+            cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha);
+            cache.Save(_options.CacheFile!, files, outputs);
         }
         Log.Collected(_logger, files.Length, copied, unmodified, postProcessed, compressed);
         return new CollectResult
         {
-            Manifest = manifest,
+            ManifestFactory = manifest,
             Found = files.Length,
             Copied = copied,
             Unmodified = unmodified,
@@ -246,6 +259,26 @@ public sealed partial class StaticCollector
             Missing = missing,
             Conflicts = found.Conflicts,
         };
+    }
+
+    /// <summary>One manifest entry per file, in the files' order (ordinal by logical path, as the finder returns them).</summary>
+    private static ManifestEntry[] ManifestEntries(SourceFile[] files, List<Output> outputs)
+    {
+        var entries = new ManifestEntry[files.Length];
+        var index = new Dictionary<SourceFile, int>(files.Length);
+        for (int i = 0; i < files.Length; i++)
+        {
+            index[files[i]] = i;
+            entries[i] = new ManifestEntry(files[i].Found.LogicalPath, null, null);
+        }
+
+        foreach (Output output in outputs)
+        {
+            ref ManifestEntry entry = ref entries[index[output.File]];
+            entry = output.Original ? entry with { Original = output.ToAsset() } : entry with { Fingerprinted = output.ToAsset() };
+        }
+
+        return entries;
     }
 
     /// <summary><c>{stem}.{hash12}{ext}</c>, the extension being the last one (<c>jquery.min.js</c> → <c>jquery.min.{h}.js</c>).</summary>
@@ -339,16 +372,16 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<(int Copied, int Unmodified, Dictionary<string, (long Length, string? Hash)> Existing)> PublishAsync(List<Output> outputs, CachedDestination? known, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(int Copied, int Unmodified, Dictionary<string, (long Length, string? Hash)> Existing)> PublishAsync(List<Output> outputs, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         // What the destination holds (name → length, and content hash where known): from the cache when the
         // destination is as the last collect left it, otherwise from one listing and the previous manifest.
-        var existing = new Dictionary<string, (long Length, string? Hash)>(StringComparer.Ordinal);
-        if (known is not null)
+        var existing = new Dictionary<string, (long Length, string? Hash)>(outputs.Count, StringComparer.Ordinal);
+        if (trusted is not null)
         {
-            foreach ((string name, (long Length, string? Hash) file) in known.Files)
+            foreach ((string name, long length, string hash) in trusted.PublishedFiles())
             {
-                existing[name] = file;
+                existing[name] = (length, hash);
             }
         }
         else
@@ -377,33 +410,36 @@ public sealed partial class StaticCollector
             }
         }
 
-        int copied = 0;
-        int unmodified = 0;
-        int done = 0;
-        // Decided before any upload (the uploads below add to the same dictionary).
-        bool[] skip = [.. uploads.Select(upload => existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
-            && (at.Length < 0 || at.Length == upload.Length)
-            && (upload.ContentAddressed || at.Hash == upload.Hash))];
-        var uploaded = new ConcurrentDictionary<string, (long Length, string? Hash)>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(Enumerable.Range(0, uploads.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (index, token) =>
+        // Decided before any upload (the uploads below add to the same dictionary); what is there already costs nothing more.
+        var pending = new List<int>();
+        for (int index = 0; index < uploads.Count; index++)
         {
             var upload = uploads[index];
-            if (skip[index])
+            bool present = existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
+                && (at.Length < 0 || at.Length == upload.Length)
+                && (upload.ContentAddressed || at.Hash == upload.Hash);
+            if (!present)
             {
-                Interlocked.Increment(ref unmodified);
+                pending.Add(index);
             }
-            else
+        }
+
+        int unmodified = uploads.Count - pending.Count;
+        int copied = 0;
+        int done = unmodified;
+        progress?.Report(new CollectProgress("publishing", done, uploads.Count));
+        var uploaded = new ConcurrentDictionary<string, (long Length, string? Hash)>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (index, token) =>
+        {
+            var upload = uploads[index];
+            Stream content = await upload.Open(token).ConfigureAwait(false);
+            await using (content.ConfigureAwait(false))
             {
-                Stream content = await upload.Open(token).ConfigureAwait(false);
-                await using (content.ConfigureAwait(false))
-                {
-                    await _destination.SaveAsync(upload.Name, content, new SaveOptions { Overwrite = true, ContentType = upload.ContentType }, token).ConfigureAwait(false);
-                }
-
-                uploaded[upload.Name] = (upload.Length, upload.Hash);
-                Interlocked.Increment(ref copied);
+                await _destination.SaveAsync(upload.Name, content, new SaveOptions { Overwrite = true, ContentType = upload.ContentType }, token).ConfigureAwait(false);
             }
 
+            uploaded[upload.Name] = (upload.Length, upload.Hash);
+            Interlocked.Increment(ref copied);
             progress?.Report(new CollectProgress("publishing", Interlocked.Increment(ref done), uploads.Count));
         }).ConfigureAwait(false);
 
@@ -464,19 +500,41 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<int> PruneAsync(StaticAssetManifest manifest, Dictionary<string, (long Length, string? Hash)> existing, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<List<string>> ListNamesAsync(CancellationToken cancellationToken)
     {
-        var keep = new HashSet<string>(StringComparer.Ordinal) { _options.ManifestName };
-        foreach (StaticAsset asset in manifest.Assets.Values)
+        var names = new List<string>();
+        await foreach (StorageEntry entry in _destination.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            keep.Add(asset.StoredPath);
-            foreach (StaticAssetEncoding encoding in asset.Encodings)
+            if (!entry.IsDirectory)
             {
-                keep.Add(encoding.StoredPath);
+                names.Add(entry.Name);
             }
         }
 
-        string[] stale = [.. existing.Keys.Where(name => !keep.Contains(name))];
+        return names;
+    }
+
+    private async Task<int> PruneAsync(ManifestEntry[] entries, IEnumerable<string> present, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal) { _options.ManifestName };
+        foreach (ManifestEntry entry in entries)
+        {
+            foreach (StaticAsset? asset in (ReadOnlySpan<StaticAsset?>)[entry.Fingerprinted, entry.Original])
+            {
+                if (asset is null)
+                {
+                    continue;
+                }
+
+                keep.Add(asset.StoredPath);
+                foreach (StaticAssetEncoding encoding in asset.Encodings)
+                {
+                    keep.Add(encoding.StoredPath);
+                }
+            }
+        }
+
+        string[] stale = [.. present.Where(name => !keep.Contains(name))];
         int deleted = 0;
         await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (name, token) =>
         {
@@ -487,11 +545,6 @@ public sealed partial class StaticCollector
 
             progress?.Report(new CollectProgress("pruning", deleted, stale.Length));
         }).ConfigureAwait(false);
-        foreach (string name in stale)
-        {
-            existing.Remove(name);
-        }
-
         return deleted;
     }
 

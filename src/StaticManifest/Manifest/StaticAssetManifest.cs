@@ -94,32 +94,47 @@ public sealed class StaticAssetManifest
     public void WriteTo(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        Write(destination, ByLogicalPath());
+    }
+
+    /// <summary>
+    /// Writes a manifest from its entries, sorted by ordinal logical path, without building a
+    /// <see cref="StaticAssetManifest"/> (a collect writes one per run, and a re-collect should cost what changed).
+    /// </summary>
+    /// <returns>The Django hash written.</returns>
+    internal static string Write(Stream destination, IReadOnlyList<ManifestEntry> entries)
+    {
         using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true });
         writer.WriteStartObject();
         writer.WriteStartObject("paths");
-        foreach (KeyValuePair<string, string> pair in SortedPaths())
+        var django = new DjangoHash();
+        foreach (ManifestEntry entry in entries)
         {
-            writer.WriteString(pair.Key, pair.Value);
+            if (entry.Fingerprinted is { } fingerprinted)
+            {
+                writer.WriteString(entry.LogicalPath, fingerprinted.StoredPath);
+                django.Append(entry.LogicalPath, fingerprinted.StoredPath);
+            }
         }
 
+        string hash = django.Finish();
         writer.WriteEndObject();
         writer.WriteString("version", DjangoVersion);
-        writer.WriteString("hash", Hash);
+        writer.WriteString("hash", hash);
         writer.WriteStartObject("wharf");
         writer.WriteNumber("version", FormatVersion);
         writer.WriteStartObject("files");
-        foreach (KeyValuePair<string, (StaticAsset? Fingerprinted, StaticAsset? Original)> entry in ByLogicalPath())
+        foreach (ManifestEntry entry in entries)
         {
-            (StaticAsset? fingerprinted, StaticAsset? original) = entry.Value;
-            writer.WriteStartObject(entry.Key);
-            if (fingerprinted is not null)
+            writer.WriteStartObject(entry.LogicalPath);
+            if (entry.Fingerprinted is { } fingerprinted)
             {
                 WriteFields(writer, fingerprinted);
             }
 
-            if (original is not null)
+            if (entry.Original is { } original)
             {
-                if (fingerprinted is not null && HasSameContent(fingerprinted, original))
+                if (entry.Fingerprinted is { } same && HasSameContent(same, original))
                 {
                     writer.WriteBoolean("original", true);
                 }
@@ -137,20 +152,15 @@ public sealed class StaticAssetManifest
         writer.WriteEndObject();
         writer.WriteEndObject();
         writer.WriteEndObject();
+        writer.Flush();
+        return hash;
     }
 
     /// <summary>The format version of <c>wharf.files</c> written.</summary>
     private const int FormatVersion = 2;
 
-    private KeyValuePair<string, string>[] SortedPaths()
-    {
-        KeyValuePair<string, string>[] sorted = [.. _paths];
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return sorted;
-    }
-
     /// <summary>Each logical path with its fingerprinted file and its original copy (either may be missing), sorted.</summary>
-    private KeyValuePair<string, (StaticAsset? Fingerprinted, StaticAsset? Original)>[] ByLogicalPath()
+    private ManifestEntry[] ByLogicalPath()
     {
         var groups = new Dictionary<string, (StaticAsset? Fingerprinted, StaticAsset? Original)>(_byLogicalPath.Count, StringComparer.Ordinal);
         foreach (StaticAsset asset in _byStoredPath.Values)
@@ -166,8 +176,8 @@ public sealed class StaticAssetManifest
             }
         }
 
-        KeyValuePair<string, (StaticAsset? Fingerprinted, StaticAsset? Original)>[] sorted = [.. groups];
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        ManifestEntry[] sorted = [.. groups.Select(g => new ManifestEntry(g.Key, g.Value.Fingerprinted, g.Value.Original))];
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.LogicalPath, b.LogicalPath));
         return sorted;
     }
 
@@ -452,62 +462,112 @@ public sealed class StaticAssetManifest
     /// <summary>Django's manifest hash: 12 hex of the MD5 of the JSON of the sorted <c>[[key, value], …]</c> list.</summary>
     private static string ComputeDjangoHash(Dictionary<string, string> paths)
     {
-        // json.dumps defaults: ", " between items, non-ASCII escaped as \uXXXX.
-        var json = new StringBuilder("[");
-        bool first = true;
-        foreach (KeyValuePair<string, string> pair in paths.OrderBy(p => p.Key, StringComparer.Ordinal))
+        KeyValuePair<string, string>[] sorted = [.. paths];
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var django = new DjangoHash();
+        foreach (KeyValuePair<string, string> pair in sorted)
         {
-            if (!first)
-            {
-                json.Append(", ");
-            }
-
-            first = false;
-            json.Append('[');
-            AppendPythonJsonString(json, pair.Key);
-            json.Append(", ");
-            AppendPythonJsonString(json, pair.Value);
-            json.Append(']');
+            django.Append(pair.Key, pair.Value);
         }
 
-        json.Append(']');
-#pragma warning disable CA5351 // Django's manifest hash is MD5; it is a change signal, not a security digest.
-        byte[] digest = MD5.HashData(Encoding.UTF8.GetBytes(json.ToString()));
-#pragma warning restore CA5351
-        return Convert.ToHexStringLower(digest)[..12];
+        return django.Finish();
     }
 
-    private static void AppendPythonJsonString(StringBuilder builder, string value)
+    /// <summary>
+    /// Django's <c>manifest_hash</c>, computed as the pairs come (in ordinal order of key): MD5 over what Python's
+    /// <c>json.dumps(sorted(paths.items()))</c> gives — <c>", "</c> between items, non-ASCII escaped as <c>\uXXXX</c>, so
+    /// the text is ASCII and its bytes are its characters.
+    /// </summary>
+    private sealed class DjangoHash
     {
-        builder.Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\b': builder.Append("\\b"); break;
-                case '\f': builder.Append("\\f"); break;
-                default:
-                    if (c < 0x20 || c > 0x7e)
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
+#pragma warning disable CA5351 // Django's manifest hash is MD5; it is a change signal, not a security digest.
+        private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+#pragma warning restore CA5351
+        private readonly byte[] _buffer = new byte[4096];
+        private int _length;
+        private bool _first = true;
 
-                    break;
+        public DjangoHash() => Add('[');
+
+        public void Append(string key, string value)
+        {
+            if (!_first)
+            {
+                Add(',');
+                Add(' ');
             }
+
+            _first = false;
+            Add('[');
+            AddString(key);
+            Add(',');
+            Add(' ');
+            AddString(value);
+            Add(']');
         }
 
-        builder.Append('"');
+        public string Finish()
+        {
+            Add(']');
+            _md5.AppendData(_buffer, 0, _length);
+            string hex = Convert.ToHexStringLower(_md5.GetHashAndReset())[..12];
+            _md5.Dispose();
+            return hex;
+        }
+
+        private void AddString(string value)
+        {
+            Add('"');
+            foreach (char c in value)
+            {
+                switch (c)
+                {
+                    case '"': Add('\\'); Add('"'); break;
+                    case '\\': Add('\\'); Add('\\'); break;
+                    case '\n': Add('\\'); Add('n'); break;
+                    case '\r': Add('\\'); Add('r'); break;
+                    case '\t': Add('\\'); Add('t'); break;
+                    case '\b': Add('\\'); Add('b'); break;
+                    case '\f': Add('\\'); Add('f'); break;
+                    default:
+                        if (c < 0x20 || c > 0x7e)
+                        {
+                            Add('\\');
+                            Add('u');
+                            Add(HexDigit(c >> 12));
+                            Add(HexDigit((c >> 8) & 0xF));
+                            Add(HexDigit((c >> 4) & 0xF));
+                            Add(HexDigit(c & 0xF));
+                        }
+                        else
+                        {
+                            Add(c);
+                        }
+
+                        break;
+                }
+            }
+
+            Add('"');
+        }
+
+        private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'a' + value - 10);
+
+        private void Add(char c)
+        {
+            if (_length == _buffer.Length)
+            {
+                _md5.AppendData(_buffer, 0, _length);
+                _length = 0;
+            }
+
+            _buffer[_length++] = (byte)c;
+        }
     }
 }
+
+/// <summary>A logical path with its fingerprinted file and its original copy (either may be missing), as the manifest writes them.</summary>
+internal readonly record struct ManifestEntry(string LogicalPath, StaticAsset? Fingerprinted, StaticAsset? Original);
 
 /// <summary>One stored file of a collected tree.</summary>
 public sealed record StaticAsset
