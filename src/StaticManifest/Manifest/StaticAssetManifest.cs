@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -261,9 +260,8 @@ public sealed class StaticAssetManifest
         JsonDocument document;
         try
         {
-            var bytes = new ReadOnlySequence<byte>(utf8Json.ToArray());
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            document = JsonDocument.ParseValue(ref reader);
+            // Parse, unlike ParseValue, refuses anything after the manifest's object.
+            document = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException exception)
         {
@@ -272,63 +270,102 @@ public sealed class StaticAssetManifest
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new StaticManifestException("The manifest is not a JSON object.");
-            }
-
-            string? version = root.TryGetProperty("version", out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            if (version is not ("1.0" or "1.1"))
-            {
-                throw new StaticManifestException($"The manifest's version is '{version ?? "(none)"}'; versions 1.0 and 1.1 are read.");
-            }
-
-            var assets = new Dictionary<string, StaticAsset>(StringComparer.Ordinal);
-            if (root.TryGetProperty("wharf", out JsonElement wharf) && wharf.ValueKind == JsonValueKind.Object
-                && wharf.TryGetProperty("files", out JsonElement files) && files.ValueKind == JsonValueKind.Object)
-            {
-                int format = wharf.TryGetProperty("version", out JsonElement formatElement) ? ReadInt32(formatElement, "wharf.version") : 1;
-                switch (format)
-                {
-                    case 1:
-                        ReadFilesV1(files, assets);
-                        break;
-                    case FormatVersion:
-                        ReadFilesV2(files, root, assets);
-                        break;
-                    default:
-                        throw new StaticManifestException($"The manifest's wharf.version is {format}; versions 1 and {FormatVersion} are read (a newer Wharf wrote it?).");
-                }
-            }
-
-            if (root.TryGetProperty("paths", out JsonElement paths) && paths.ValueKind == JsonValueKind.Object)
-            {
-                foreach (JsonProperty path in paths.EnumerateObject())
-                {
-                    string stored = path.Value.ValueKind == JsonValueKind.String ? path.Value.GetString()! : throw new StaticManifestException($"The path of '{path.Name}' is not a string.");
-                    if (!assets.ContainsKey(stored))
-                    {
-                        assets[stored] = new StaticAsset
-                        {
-                            StoredPath = stored,
-                            LogicalPath = path.Name,
-                            ContentType = Storage.ContentTypes.FromName(path.Name),
-                            ContentHash = string.Empty,
-                            Integrity = string.Empty,
-                        };
-                    }
-                }
-            }
-
             try
             {
-                return new StaticAssetManifest(assets.Values);
+                return Read(document.RootElement);
             }
-            catch (ArgumentException exception)
+            catch (InvalidOperationException exception)
             {
-                throw new StaticManifestException($"The manifest is inconsistent: {exception.Message}", exception);
+                // A string of invalid UTF-8, or an escaped lone surrogate, is only found when it is read.
+                throw new StaticManifestException($"The manifest is not valid JSON: {exception.Message}", exception);
             }
+        }
+    }
+
+    private static StaticAssetManifest Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new StaticManifestException("The manifest is not a JSON object.");
+        }
+
+        string? version = root.TryGetProperty("version", out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        if (version is not ("1.0" or "1.1"))
+        {
+            throw new StaticManifestException($"The manifest's version is '{version ?? "(none)"}'; versions 1.0 and 1.1 are read.");
+        }
+
+        bool hasPaths = root.TryGetProperty("paths", out JsonElement paths);
+        if (hasPaths && paths.ValueKind != JsonValueKind.Object)
+        {
+            throw new StaticManifestException("The manifest's paths is not a JSON object.");
+        }
+
+        var assets = new Dictionary<string, StaticAsset>(StringComparer.Ordinal);
+        if (root.TryGetProperty("wharf", out JsonElement wharf))
+        {
+            if (wharf.ValueKind != JsonValueKind.Object)
+            {
+                throw new StaticManifestException("The manifest's wharf section is not a JSON object.");
+            }
+
+            int format = wharf.TryGetProperty("version", out JsonElement formatElement) ? ReadInt32(formatElement, "wharf.version") : 1;
+            if (format is not (1 or FormatVersion))
+            {
+                throw new StaticManifestException($"The manifest's wharf.version is {format}; versions 1 and {FormatVersion} are read (a newer Wharf wrote it?).");
+            }
+
+            if (wharf.TryGetProperty("files", out JsonElement files))
+            {
+                if (files.ValueKind != JsonValueKind.Object)
+                {
+                    throw new StaticManifestException("The manifest's wharf.files is not a JSON object.");
+                }
+
+                if (format == 1)
+                {
+                    ReadFilesV1(files, assets);
+                }
+                else
+                {
+                    ReadFilesV2(files, paths, assets);
+                }
+            }
+        }
+
+        if (hasPaths)
+        {
+            foreach (JsonProperty path in paths.EnumerateObject())
+            {
+                string stored = path.Value.ValueKind == JsonValueKind.String ? path.Value.GetString()! : throw new StaticManifestException($"The path of '{path.Name}' is not a string.");
+                if (assets.TryGetValue(stored, out StaticAsset? known))
+                {
+                    if (known.LogicalPath != path.Name)
+                    {
+                        throw new StaticManifestException($"The path of '{path.Name}', '{stored}', is the file of '{known.LogicalPath}'.");
+                    }
+                }
+                else
+                {
+                    assets[stored] = new StaticAsset
+                    {
+                        StoredPath = stored,
+                        LogicalPath = path.Name,
+                        ContentType = Storage.ContentTypes.FromName(path.Name),
+                        ContentHash = string.Empty,
+                        Integrity = string.Empty,
+                    };
+                }
+            }
+        }
+
+        try
+        {
+            return new StaticAssetManifest(assets.Values);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new StaticManifestException($"The manifest is inconsistent: {exception.Message}", exception);
         }
     }
 
@@ -353,7 +390,7 @@ public sealed class StaticAssetManifest
             }
 
             string logical = ReadString(data, "logical", file.Name) ?? file.Name;
-            assets[file.Name] = new StaticAsset
+            Add(assets, new StaticAsset
             {
                 StoredPath = file.Name,
                 LogicalPath = logical,
@@ -362,26 +399,25 @@ public sealed class StaticAssetManifest
                 ContentHash = ReadString(data, "sha256", file.Name) ?? string.Empty,
                 Integrity = ReadString(data, "integrity", file.Name) ?? string.Empty,
                 Encodings = encodings,
-            };
+            });
         }
     }
 
     /// <summary>Format version 2: one entry per logical path (see <see cref="WriteTo"/>).</summary>
-    private static void ReadFilesV2(JsonElement files, JsonElement root, Dictionary<string, StaticAsset> assets)
+    private static void ReadFilesV2(JsonElement files, JsonElement paths, Dictionary<string, StaticAsset> assets)
     {
-        JsonElement paths = root.TryGetProperty("paths", out JsonElement p) && p.ValueKind == JsonValueKind.Object ? p : default;
         foreach (JsonProperty file in files.EnumerateObject())
         {
             string logical = file.Name;
             JsonElement data = RequireObject(file.Value, logical);
             StaticAsset? fingerprinted = null;
-            if (data.TryGetProperty("size", out _))
+            if (FingerprintFields.Any(field => data.TryGetProperty(field, out _)))
             {
                 string stored = paths.ValueKind == JsonValueKind.Object && paths.TryGetProperty(logical, out JsonElement storedElement) && storedElement.ValueKind == JsonValueKind.String
                     ? storedElement.GetString()!
                     : throw new StaticManifestException($"The file '{logical}' has no fingerprinted path in 'paths'.");
                 fingerprinted = ReadAsset(data, logical, stored);
-                assets[stored] = fingerprinted;
+                Add(assets, fingerprinted);
             }
 
             if (!data.TryGetProperty("original", out JsonElement original))
@@ -392,15 +428,15 @@ public sealed class StaticAssetManifest
             if (original.ValueKind == JsonValueKind.True)
             {
                 StaticAsset same = fingerprinted ?? throw new StaticManifestException($"The original of '{logical}' is said to be the fingerprinted file, which is not there.");
-                assets[logical] = same with
+                Add(assets, same with
                 {
                     StoredPath = logical,
                     Encodings = [.. same.Encodings.Select(e => e with { StoredPath = ConventionalPath(logical, e.Name) ?? e.StoredPath })],
-                };
+                });
             }
             else
             {
-                assets[logical] = ReadAsset(RequireObject(original, logical + " original"), logical, logical);
+                Add(assets, ReadAsset(RequireObject(original, logical + " original"), logical, logical));
             }
         }
     }
@@ -432,12 +468,23 @@ public sealed class StaticAssetManifest
         {
             StoredPath = stored,
             LogicalPath = logical,
-            Length = ReadInt64(data.GetProperty("size"), stored),
+            Length = data.TryGetProperty("size", out JsonElement size) ? ReadInt64(size, stored) : throw new StaticManifestException($"The file '{stored}' of '{logical}' has no size."),
             ContentType = ReadString(data, "type", stored) ?? Storage.ContentTypes.FromName(logical),
             ContentHash = ReadString(data, "sha256", stored) ?? string.Empty,
             Integrity = ReadString(data, "integrity", stored) ?? string.Empty,
             Encodings = encodings,
         };
+    }
+
+    /// <summary>The fields of a file in format version 2; any of them means the entry has a fingerprinted file.</summary>
+    private static readonly string[] FingerprintFields = ["size", "type", "sha256", "integrity", "encodings"];
+
+    private static void Add(Dictionary<string, StaticAsset> assets, StaticAsset asset)
+    {
+        if (!assets.TryAdd(asset.StoredPath, asset))
+        {
+            throw new StaticManifestException($"The manifest has two entries stored under '{asset.StoredPath}'.");
+        }
     }
 
     private static JsonElement RequireObject(JsonElement element, string what) =>
