@@ -222,7 +222,7 @@ public sealed partial class StaticCollector
         (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
         progress?.Report(new CollectProgress("manifest", 0, 1));
         // One buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
-        using var manifestBuffer = new MemoryStream(4096 + (entries.Length * 256));
+        using var manifestBuffer = new MemoryStream(4096 + (entries.Length * 512));
         StaticAssetManifest.Write(manifestBuffer, entries);
         string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.GetBuffer().AsSpan(0, (int)manifestBuffer.Length)));
         if (known is null || known.ManifestSha256 != manifestSha)

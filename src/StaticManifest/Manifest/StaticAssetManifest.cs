@@ -103,20 +103,24 @@ public sealed class StaticAssetManifest
     /// <returns>The Django hash written.</returns>
     internal static string Write(Stream destination, IReadOnlyList<ManifestEntry> entries)
     {
-        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true });
+        // Relaxed escaping: the manifest is a JSON file, never inlined into HTML, and the default encoder would write
+        // every '+' of an integrity value and every non-ASCII character as a \uXXXX escape.
+        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         writer.WriteStartObject("paths");
-        var django = new DjangoHash();
+        bool ordinalIsCodePointOrder = true;
         foreach (ManifestEntry entry in entries)
         {
             if (entry.Fingerprinted is { } fingerprinted)
             {
                 writer.WriteString(entry.LogicalPath, fingerprinted.StoredPath);
-                django.Append(entry.LogicalPath, fingerprinted.StoredPath);
+                ordinalIsCodePointOrder &= !HasCharAboveSurrogates(entry.LogicalPath);
             }
         }
 
-        string hash = django.Finish();
+        string hash = ordinalIsCodePointOrder
+            ? ComputeDjangoHash(entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)), sorted: true)
+            : ComputeDjangoHash(entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)), sorted: false);
         writer.WriteEndObject();
         writer.WriteString("version", DjangoVersion);
         writer.WriteString("hash", hash);
@@ -244,8 +248,8 @@ public sealed class StaticAssetManifest
     /// <summary>The manifest as UTF-8 JSON bytes.</summary>
     public byte[] ToUtf8Bytes()
     {
-        // About 230 bytes per logical path: one allocation of the right size instead of a doubling MemoryStream.
-        using var buffer = new MemoryStream(1024 + (_byLogicalPath.Count * 256));
+        // At most about 500 bytes per logical path (with an original and two variants): one allocation of the right size instead of a doubling MemoryStream.
+        using var buffer = new MemoryStream(1024 + (_byLogicalPath.Count * 512));
         WriteTo(buffer);
         return buffer.ToArray();
     }
@@ -506,18 +510,69 @@ public sealed class StaticAssetManifest
             ? number
             : throw new StaticManifestException($"The manifest's '{what}' is not an integer.");
 
-    /// <summary>Django's manifest hash: 12 hex of the MD5 of the JSON of the sorted <c>[[key, value], …]</c> list.</summary>
-    private static string ComputeDjangoHash(Dictionary<string, string> paths)
+    /// <summary>
+    /// Django's manifest hash: 12 hex of the MD5 of the JSON of the <c>[[key, value], …]</c> list sorted as Python
+    /// sorts strings, by code point.
+    /// </summary>
+    /// <param name="paths">The pairs.</param>
+    /// <param name="sorted">The pairs are in code point order already (skips the sort).</param>
+    private static string ComputeDjangoHash(IEnumerable<KeyValuePair<string, string>> paths, bool sorted = false)
     {
-        KeyValuePair<string, string>[] sorted = [.. paths];
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         var django = new DjangoHash();
-        foreach (KeyValuePair<string, string> pair in sorted)
+        if (sorted)
+        {
+            foreach (KeyValuePair<string, string> pair in paths)
+            {
+                django.Append(pair.Key, pair.Value);
+            }
+
+            return django.Finish();
+        }
+
+        KeyValuePair<string, string>[] ordered = [.. paths];
+        Array.Sort(ordered, static (a, b) => CompareByCodePoint(a.Key, b.Key));
+        foreach (KeyValuePair<string, string> pair in ordered)
         {
             django.Append(pair.Key, pair.Value);
         }
 
         return django.Finish();
+    }
+
+    /// <summary>
+    /// Python's string order (by code point). UTF-16 ordinal order is the same except where a surrogate (a code point
+    /// above U+FFFF) meets a character from U+E000 to U+FFFF: ordinally the surrogate (D800–DFFF) comes first.
+    /// </summary>
+    internal static int CompareByCodePoint(string a, string b)
+    {
+        int length = Math.Min(a.Length, b.Length);
+        for (int i = 0; i < length; i++)
+        {
+            char x = a[i];
+            char y = b[i];
+            if (x != y)
+            {
+                return Fixup(x) - Fixup(y);
+            }
+        }
+
+        return a.Length - b.Length;
+
+        // Surrogates move above U+FFFF's range, U+E000..U+FFFF move down into the gap they leave.
+        static int Fixup(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;
+    }
+
+    private static bool HasCharAboveSurrogates(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c >= 0xD800)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

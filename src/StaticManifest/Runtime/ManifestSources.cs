@@ -4,9 +4,9 @@ using Wharf.Storage;
 namespace Wharf.StaticManifest.Runtime;
 
 /// <summary>The bytes of a manifest and the source's version of them.</summary>
-/// <param name="Utf8Json">The manifest as read.</param>
-/// <param name="Stamp">What changes when the manifest does: file time and size, or the object's ETag.</param>
-internal sealed record ManifestContent(byte[] Utf8Json, string Stamp);
+/// <param name="Utf8Json">The manifest; null when the source re-read it and found the content it had (only the stamp changed).</param>
+/// <param name="Stamp">What changes when the manifest does (file time and size, or the object's ETag), passed back to the next <see cref="ManifestSource.ReadIfChangedAsync"/>.</param>
+internal sealed record ManifestContent(byte[]? Utf8Json, string Stamp);
 
 /// <summary>Where a manifest is read from. Cheap to poll: the version is checked before the content is read.</summary>
 internal abstract class ManifestSource
@@ -72,9 +72,21 @@ internal sealed class FileManifestSource : ManifestSource
             await using (stream.ConfigureAwait(false))
             {
                 // The stamp of the handle we read, not of the stat above, so the two always belong together.
-                string stamp = CreateStamp(File.GetLastWriteTimeUtc(stream.SafeFileHandle), stream.Length);
+                DateTime written = File.GetLastWriteTimeUtc(stream.SafeFileHandle);
+                string stamp = CreateStamp(written, stream.Length);
                 byte[] bytes = await ReadAllAsync(stream, cancellationToken).ConfigureAwait(false);
-                return new ManifestContent(bytes, stamp);
+
+                // A file written moments ago may be written again within the same timestamp tick (file systems keep
+                // times to a few milliseconds, some to seconds) with the same length: its time and length would not
+                // show that change. Until the time is settled, the stamp carries the content's hash, so every poll
+                // reads it again and compares content; the same content then only moves the stamp on.
+                string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+                if (knownStamp is not null && knownStamp == $"{stamp}:{hash}")
+                {
+                    return DateTime.UtcNow - written < RacyWindow ? null : new ManifestContent(null, stamp);
+                }
+
+                return new ManifestContent(bytes, DateTime.UtcNow - written < RacyWindow ? $"{stamp}:{hash}" : stamp);
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -82,6 +94,9 @@ internal sealed class FileManifestSource : ManifestSource
             throw new StaticManifestException($"The manifest {Description} cannot be read: {exception.Message}", exception);
         }
     }
+
+    /// <summary>How long after a write a file's time and length may not reveal another write.</summary>
+    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
 
     internal static string CreateStamp(DateTime lastWriteUtc, long length) =>
         string.Create(CultureInfo.InvariantCulture, $"{lastWriteUtc.Ticks}:{length}");

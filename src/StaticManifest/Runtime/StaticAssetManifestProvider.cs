@@ -114,6 +114,13 @@ internal sealed partial class StaticAssetManifestProvider : IStaticAssetManifest
                 }
 
                 _lastStamp = content.Stamp;
+                if (content.Utf8Json is null)
+                {
+                    // Read again and found unchanged: only its version moved on.
+                    _lastFailure = null;
+                    return false;
+                }
+
                 next = Build(content);
             }
             catch (StaticManifestException exception)
@@ -192,7 +199,7 @@ internal sealed partial class StaticAssetManifestProvider : IStaticAssetManifest
         StaticAssetManifest manifest;
         try
         {
-            manifest = StaticAssetManifest.Parse(content.Utf8Json);
+            manifest = StaticAssetManifest.Parse(content.Utf8Json ?? throw new InvalidOperationException("A first read always has content."));
         }
         catch (StaticManifestException exception)
         {

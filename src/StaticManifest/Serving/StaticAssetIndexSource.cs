@@ -61,9 +61,10 @@ internal sealed class StaticAssetIndexSource
             // The signature is taken before the bytes are read: if the file changes mid-read, the next check sees a
             // newer signature and reads it again.
             var info = new FileInfo(_manifestPath);
-            ManifestSignature? signature = info.Exists ? new ManifestSignature(info.LastWriteTimeUtc.Ticks, info.Length) : null;
+            ManifestSignature? signature = info.Exists ? new ManifestSignature(info.LastWriteTimeUtc.Ticks, info.Length, null) : null;
             if (signature == _seen && _seen is not null)
             {
+                // Seen, and seen after its time had settled (see below).
                 return;
             }
 
@@ -81,11 +82,24 @@ internal sealed class StaticAssetIndexSource
             }
 
             _missingReported = false;
-            _seen = signature;
+            byte[] bytes = File.ReadAllBytes(_manifestPath);
+
+            // A file written moments ago may be written again within the same timestamp tick with the same length,
+            // which its time and length would not show: until its time has settled, the signature carries the
+            // content's hash, so the next checks read it again and compare content (and rebuild nothing if it is the same).
+            string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            bool racy = DateTime.UtcNow - info.LastWriteTimeUtc < RacyWindow;
+            bool sameContent = _seen is { } seen && seen.LastWriteTicks == signature.LastWriteTicks && seen.Length == signature.Length && seen.ContentHash == hash;
+            _seen = signature with { ContentHash = racy ? hash : null };
+            if (sameContent)
+            {
+                return;
+            }
+
             StaticAssetIndex index;
             try
             {
-                StaticAssetManifest manifest = StaticAssetManifest.Parse(File.ReadAllBytes(_manifestPath));
+                StaticAssetManifest manifest = StaticAssetManifest.Parse(bytes);
                 index = StaticAssetIndex.Build(manifest, _root, _options, _logger);
             }
             catch (Exception exception) when (exception is StaticManifestException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
@@ -120,5 +134,9 @@ internal sealed class StaticAssetIndexSource
         }
     }
 
-    private sealed record ManifestSignature(long LastWriteTicks, long Length);
+    /// <summary>How long after a write a file's time and length may not reveal another write.</summary>
+    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    /// <summary>A manifest version: its time and length, and its content hash while that time is too recent to trust.</summary>
+    private sealed record ManifestSignature(long LastWriteTicks, long Length, string? ContentHash);
 }
