@@ -159,14 +159,13 @@ internal sealed class CollectCache
     public CachedFinal? TryGetFinal(SourceFile file) =>
         _finals.TryGetValue(FinalKey(file), out CachedFinal? final) ? final : null;
 
-    /// <summary>Writes the cache for this collect's files (entries of files that are gone are dropped).</summary>
-    /// <param name="path">The cache file.</param>
+    /// <summary>The cache's content for this collect's files, all but the destination's record (see <see cref="Save"/>).</summary>
     /// <param name="files">This collect's source files.</param>
-    /// <param name="outputs">What this collect published (with <see cref="Destination"/> set) or would have; null when nothing is known to be published.</param>
-    public void Save(string path, IReadOnlyList<SourceFile> files, IReadOnlyList<Output>? outputs)
+    /// <param name="outputs">What this collect publishes.</param>
+    public byte[] Serialize(IReadOnlyList<SourceFile> files, IReadOnlyList<Output> outputs)
     {
         var published = new Dictionary<SourceFile, (Output? Fingerprinted, Output? Original)>(files.Count);
-        foreach (Output output in outputs ?? [])
+        foreach (Output output in outputs)
         {
             ref (Output? Fingerprinted, Output? Original) entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(published, output.File, out _);
             if (output.Original)
@@ -180,65 +179,77 @@ internal sealed class CollectCache
         }
 
         DateTime racy = DateTime.UtcNow - RacyWindow;
+        using var buffer = new MemoryStream(1024 + (files.Count * 512));
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write(_key);
+            // A file modified within the racy window is remembered with a time no file has, so its hashes are not
+            // trusted next time; what was published for it still is.
+            SourceFile[] remembered = [.. files.Where(f => f.SourceHash.Length > 0)];
+            writer.Write(remembered.Length);
+            foreach (SourceFile file in remembered)
+            {
+                writer.Write(file.Found.PhysicalPath);
+                writer.Write(file.Found.Length);
+                writer.Write(file.Found.LastWriteTimeUtc < racy ? file.Found.LastWriteTimeUtc.Ticks : long.MinValue);
+                writer.Write(file.Rewritable);
+                writer.Write(file.SourceHash);
+                writer.Write(file.SourceIntegrity);
+                writer.Write(file.IsText);
+                writer.Write(file.References.Count);
+                foreach (AssetReference reference in file.References)
+                {
+                    writer.Write((byte)reference.Kind);
+                    writer.Write(reference.Start);
+                    writer.Write(reference.Length);
+                    writer.Write(reference.Url);
+                    writer.Write(reference.Quote);
+                    writer.Write(reference.Line);
+                    writer.Write(reference.Column);
+                }
+
+                (Output? fingerprinted, Output? original) = published.GetValueOrDefault(file);
+                writer.Write(fingerprinted is not null);
+                if (fingerprinted is not null)
+                {
+                    writer.Write(file.Found.LogicalPath);
+                    writer.Write(fingerprinted.StoredPath);
+                    writer.Write(file.FinalHash == file.SourceHash ? string.Empty : file.FinalHash);
+                    writer.Write(file.FinalLength == file.SourceLength ? -1L : file.FinalLength);
+                    writer.Write(original is not null);
+                    WriteVariants(writer, fingerprinted.Variants);
+                    WriteVariants(writer, original?.Variants ?? []);
+                }
+            }
+
+            SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0 && f.Found.LastWriteTimeUtc < racy)];
+            writer.Write(rewritten.Length);
+            foreach (SourceFile file in rewritten)
+            {
+                writer.Write(FinalKey(file));
+                writer.Write(file.FinalHash);
+                writer.Write(file.FinalIntegrity);
+                writer.Write(file.FinalLength);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Writes the cache file: the serialized content and the destination's record (replaced atomically).</summary>
+    public void Save(string path, byte[] content)
+    {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var writer = new BinaryWriter(new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), Encoding.UTF8))
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                writer.Write(Magic);
-                writer.Write(Version);
-                writer.Write(_key);
-                // A file modified within the racy window is remembered with a time no file has, so its hashes are not
-                // trusted next time; what was published for it still is.
-                SourceFile[] remembered = [.. files.Where(f => f.SourceHash.Length > 0)];
-                writer.Write(remembered.Length);
-                foreach (SourceFile file in remembered)
-                {
-                    writer.Write(file.Found.PhysicalPath);
-                    writer.Write(file.Found.Length);
-                    writer.Write(file.Found.LastWriteTimeUtc < racy ? file.Found.LastWriteTimeUtc.Ticks : long.MinValue);
-                    writer.Write(file.Rewritable);
-                    writer.Write(file.SourceHash);
-                    writer.Write(file.SourceIntegrity);
-                    writer.Write(file.IsText);
-                    writer.Write(file.References.Count);
-                    foreach (AssetReference reference in file.References)
-                    {
-                        writer.Write((byte)reference.Kind);
-                        writer.Write(reference.Start);
-                        writer.Write(reference.Length);
-                        writer.Write(reference.Url);
-                        writer.Write(reference.Quote);
-                        writer.Write(reference.Line);
-                        writer.Write(reference.Column);
-                    }
-
-                    (Output? fingerprinted, Output? original) = published.GetValueOrDefault(file);
-                    writer.Write(fingerprinted is not null);
-                    if (fingerprinted is not null)
-                    {
-                        writer.Write(file.Found.LogicalPath);
-                        writer.Write(fingerprinted.StoredPath);
-                        writer.Write(file.FinalHash == file.SourceHash ? string.Empty : file.FinalHash);
-                        writer.Write(file.FinalLength == file.SourceLength ? -1L : file.FinalLength);
-                        writer.Write(original is not null);
-                        WriteVariants(writer, fingerprinted.Variants);
-                        WriteVariants(writer, original?.Variants ?? []);
-                    }
-                }
-
-                SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0 && f.Found.LastWriteTimeUtc < racy)];
-                writer.Write(rewritten.Length);
-                foreach (SourceFile file in rewritten)
-                {
-                    writer.Write(FinalKey(file));
-                    writer.Write(file.FinalHash);
-                    writer.Write(file.FinalIntegrity);
-                    writer.Write(file.FinalLength);
-                }
-
+                stream.Write(content);
+                using var writer = new BinaryWriter(stream, Encoding.UTF8);
                 writer.Write(Destination is not null);
                 if (Destination is { } destination)
                 {
@@ -287,17 +298,54 @@ internal sealed class CollectCache
 
     private static CollectCache Empty(string key) => new(key, new(StringComparer.Ordinal), new(StringComparer.Ordinal), null);
 
-    /// <summary>A rewritten file's final content is a function of its logical path, its source and the final names its links point to.</summary>
+    /// <summary>
+    /// A rewritten file's final content is a function of its logical path, its source and the final names its links
+    /// point to. Computed once per file (a lookup and the save both need it), hashed piece by piece.
+    /// </summary>
     private static string FinalKey(SourceFile file)
     {
-        var builder = new StringBuilder(file.Found.LogicalPath.Length + 80 + (file.Links.Count * 64));
-        builder.Append(file.Found.LogicalPath).Append('\n').Append(file.SourceHash).Append('\n');
-        foreach (Link link in file.Links)
+        if (file.FinalKeyMemo is { } memo)
         {
-            builder.Append(link.Reference.Start).Append(':').Append(link.Target.StoredPath).Append('\n');
+            return memo;
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            Append(hash, ref buffer, file.Found.LogicalPath);
+            Append(hash, ref buffer, "\n");
+            Append(hash, ref buffer, file.SourceHash);
+            Append(hash, ref buffer, "\n");
+            Span<char> number = stackalloc char[12];
+            foreach (Link link in file.Links)
+            {
+                link.Reference.Start.TryFormat(number, out int written, provider: System.Globalization.CultureInfo.InvariantCulture);
+                Append(hash, ref buffer, number[..written]);
+                Append(hash, ref buffer, ":");
+                Append(hash, ref buffer, link.Target.StoredPath);
+                Append(hash, ref buffer, "\n");
+            }
+
+            return file.FinalKeyMemo = Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        static void Append(IncrementalHash hash, ref byte[] buffer, ReadOnlySpan<char> text)
+        {
+            int needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (needed > buffer.Length)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(needed);
+            }
+
+            int count = Encoding.UTF8.GetBytes(text, buffer);
+            hash.AppendData(buffer, 0, count);
+        }
     }
 }
 

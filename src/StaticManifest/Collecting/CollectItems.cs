@@ -53,6 +53,9 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 
     public string FinalHash { get; private set; } = string.Empty;
 
+    /// <summary>The collect cache's key of the final content, once computed (see <c>CollectCache.FinalKey</c>).</summary>
+    public string? FinalKeyMemo { get; set; }
+
     public string FinalIntegrity { get; private set; } = string.Empty;
 
     public long FinalLength { get; private set; }

@@ -31,6 +31,7 @@ namespace Wharf.StaticManifest.Collecting;
 public sealed partial class StaticCollector
 {
 
+
     private readonly IStorage _destination;
     private readonly StaticCollectOptions _options;
     private readonly ILogger _logger;
@@ -89,6 +90,10 @@ public sealed partial class StaticCollector
             ignores.AddRange(StaticFileFinder.DefaultIgnorePatterns);
         }
 
+        // The cache file is read while the sources are walked (a re-collect's two fixed costs, on two cores).
+        Task<CollectCache>? cacheLoad = _options.CacheFile is { } cachePath
+            ? Task.Run(() => CollectCache.Load(cachePath, CollectCache.KeyOf(_options)), cancellationToken)
+            : null;
         FindResult found = StaticFileFinder.Find(_options.Sources, ignores);
         foreach (FileConflict conflict in found.Conflicts)
         {
@@ -101,7 +106,7 @@ public sealed partial class StaticCollector
 
         // 1. Read, hash and scan, in parallel: each source file is read once — or not at all when the cache knows it
         // (same physical path, length and modification time).
-        CollectCache? cache = _options.CacheFile is { } cachePath ? CollectCache.Load(cachePath, CollectCache.KeyOf(_options)) : null;
+        CollectCache? cache = cacheLoad is null ? null : await cacheLoad.ConfigureAwait(false);
         int read = 0;
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (file, token) =>
         {
@@ -219,6 +224,10 @@ public sealed partial class StaticCollector
 
         // 6. Publish what changed, then the manifest, then (optionally) prune.
         CachedDestination? known = cache is null ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
+
+        // The next cache's content is known now; it is serialized while this one publishes, and saved (with the
+        // destination's new manifest version) only when the publish succeeded.
+        Task<byte[]>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, outputs), cancellationToken);
         (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
         progress?.Report(new CollectProgress("manifest", 0, 1));
         // One buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
@@ -244,7 +253,7 @@ public sealed partial class StaticCollector
         {
             StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
             cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha);
-            cache.Save(_options.CacheFile!, files, outputs);
+            cache.Save(_options.CacheFile!, await cacheBody!.ConfigureAwait(false));
         }
         Log.Collected(_logger, files.Length, copied, unmodified, postProcessed, compressed);
         return new CollectResult
@@ -398,15 +407,16 @@ public sealed partial class StaticCollector
         }
 
         // Every file to publish: the outputs and their variants, with the hash that says whether the destination has it.
-        var uploads = new List<(string Name, string Hash, long Length, Func<CancellationToken, ValueTask<Stream>> Open, string ContentType, bool ContentAddressed)>();
+        // No delegate or content type per entry: most of them are already there, and only the others are opened.
+        var uploads = new List<(string Name, string Hash, long Length, Output Output, int Variant)>(outputs.Count);
         foreach (Output output in outputs)
         {
             (string hash, _) = output.Hashes;
-            uploads.Add((output.StoredPath, hash, output.Length, output.OpenAsync, output.ContentType, !output.Original));
-            foreach (CompressedContent variant in output.Variants)
+            uploads.Add((output.StoredPath, hash, output.Length, output, -1));
+            for (int v = 0; v < output.Variants.Count; v++)
             {
-                ReadOnlyMemory<byte> bytes = variant.Content;
-                uploads.Add((output.StoredPath + variant.Extension, variant.Hash, bytes.Length, _ => ValueTask.FromResult<Stream>(new MemoryStream(bytes.ToArray(), writable: false)), "application/octet-stream", !output.Original));
+                CompressedContent variant = output.Variants[v];
+                uploads.Add((output.StoredPath + variant.Extension, variant.Hash, variant.Content.Length, output, v));
             }
         }
 
@@ -417,7 +427,7 @@ public sealed partial class StaticCollector
             var upload = uploads[index];
             bool present = existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
                 && (at.Length < 0 || at.Length == upload.Length)
-                && (upload.ContentAddressed || at.Hash == upload.Hash);
+                && (!upload.Output.Original || at.Hash == upload.Hash);
             if (!present)
             {
                 pending.Add(index);
@@ -432,10 +442,13 @@ public sealed partial class StaticCollector
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (index, token) =>
         {
             var upload = uploads[index];
-            Stream content = await upload.Open(token).ConfigureAwait(false);
+            Stream content = upload.Variant < 0
+                ? await upload.Output.OpenAsync(token).ConfigureAwait(false)
+                : new MemoryStream(upload.Output.Variants[upload.Variant].Content.ToArray(), writable: false);
+            string contentType = upload.Variant < 0 ? upload.Output.ContentType : "application/octet-stream";
             await using (content.ConfigureAwait(false))
             {
-                await _destination.SaveAsync(upload.Name, content, new SaveOptions { Overwrite = true, ContentType = upload.ContentType }, token).ConfigureAwait(false);
+                await _destination.SaveAsync(upload.Name, content, new SaveOptions { Overwrite = true, ContentType = contentType }, token).ConfigureAwait(false);
             }
 
             uploaded[upload.Name] = (upload.Length, upload.Hash);

@@ -105,7 +105,7 @@ public sealed class StaticAssetManifest
     {
         // Relaxed escaping: the manifest is a JSON file, never inlined into HTML, and the default encoder would write
         // every '+' of an integrity value and every non-ASCII character as a \uXXXX escape.
-        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true });
         writer.WriteStartObject();
         writer.WriteStartObject("paths");
         bool ordinalIsCodePointOrder = true;
@@ -129,6 +129,13 @@ public sealed class StaticAssetManifest
         writer.WriteStartObject("files");
         foreach (ManifestEntry entry in entries)
         {
+            if (writer.BytesPending > FlushThreshold)
+            {
+                // Utf8JsonWriter keeps everything in a growing buffer until flushed: a multi-megabyte manifest would
+                // cost its size several times over in discarded buffers.
+                writer.Flush();
+            }
+
             writer.WriteStartObject(entry.LogicalPath);
             if (entry.Fingerprinted is { } fingerprinted)
             {
@@ -158,6 +165,9 @@ public sealed class StaticAssetManifest
         writer.Flush();
         return hash;
     }
+
+    /// <summary>How much JSON the writer holds before it hands it to the stream.</summary>
+    private const int FlushThreshold = 32 * 1024;
 
     /// <summary>The format version of <c>wharf.files</c> written.</summary>
     private const int FormatVersion = 2;
