@@ -60,6 +60,11 @@ internal sealed class FileManifestSource : ManifestSource
                 return null;
             }
 
+            // The clock before the read: a write after this moment gets a later time once this one is past the racy
+            // window. Taken after the read, a read stalled across the window would trust a time a write just after
+            // it still shares.
+            DateTime now = DateTime.UtcNow;
+
             // FileShare.Delete: a deployment may replace the file (rename over it) while we read; we read the old one whole.
             var stream = new FileStream(FilePath, new FileStreamOptions
             {
@@ -81,12 +86,13 @@ internal sealed class FileManifestSource : ManifestSource
                 // show that change. Until the time is settled, the stamp carries the content's hash, so every poll
                 // reads it again and compares content; the same content then only moves the stamp on.
                 string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+                bool racy = now - written < RacyWindow;
                 if (knownStamp is not null && knownStamp == $"{stamp}:{hash}")
                 {
-                    return DateTime.UtcNow - written < RacyWindow ? null : new ManifestContent(null, stamp);
+                    return racy ? null : new ManifestContent(null, stamp);
                 }
 
-                return new ManifestContent(bytes, DateTime.UtcNow - written < RacyWindow ? $"{stamp}:{hash}" : stamp);
+                return new ManifestContent(bytes, racy ? $"{stamp}:{hash}" : stamp);
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

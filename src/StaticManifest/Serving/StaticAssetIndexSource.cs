@@ -82,13 +82,17 @@ internal sealed class StaticAssetIndexSource
             }
 
             _missingReported = false;
+
+            // The clock before the read: a write after this moment gets a later time once this one is past the racy
+            // window (taken after the read, a stalled read could trust a time a write just after it still shares).
+            DateTime now = DateTime.UtcNow;
             byte[] bytes = File.ReadAllBytes(_manifestPath);
 
             // A file written moments ago may be written again within the same timestamp tick with the same length,
             // which its time and length would not show: until its time has settled, the signature carries the
             // content's hash, so the next checks read it again and compare content (and rebuild nothing if it is the same).
             string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-            bool racy = DateTime.UtcNow - info.LastWriteTimeUtc < RacyWindow;
+            bool racy = now - info.LastWriteTimeUtc < RacyWindow;
             bool sameContent = _seen is { } seen && seen.LastWriteTicks == signature.LastWriteTicks && seen.Length == signature.Length && seen.ContentHash == hash;
             _seen = signature with { ContentHash = racy ? hash : null };
             if (sameContent)
