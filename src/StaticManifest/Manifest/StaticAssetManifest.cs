@@ -105,7 +105,7 @@ public sealed class StaticAssetManifest
     {
         // Relaxed escaping: the manifest is a JSON file, never inlined into HTML, and the default encoder would write
         // every '+' of an integrity value and every non-ASCII character as a \uXXXX escape.
-        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true });
+        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         writer.WriteStartObject("paths");
         bool ordinalIsCodePointOrder = true;
