@@ -32,6 +32,7 @@ public sealed partial class StaticCollector
 {
 
 
+
     private readonly IStorage _destination;
     private readonly StaticCollectOptions _options;
     private readonly ILogger _logger;
@@ -421,13 +422,15 @@ public sealed partial class StaticCollector
         }
 
         // Decided before any upload (the uploads below add to the same dictionary); what is there already costs nothing more.
+        // Only a fingerprinted file's name says what it holds: its variants depend on the compression settings too, and
+        // an original's name says nothing, so those are compared by content hash.
         var pending = new List<int>();
         for (int index = 0; index < uploads.Count; index++)
         {
             var upload = uploads[index];
             bool present = existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
                 && (at.Length < 0 || at.Length == upload.Length)
-                && (!upload.Output.Original || at.Hash == upload.Hash);
+                && ((upload.Variant < 0 && !upload.Output.Original) || at.Hash == upload.Hash);
             if (!present)
             {
                 pending.Add(index);

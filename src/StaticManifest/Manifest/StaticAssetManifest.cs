@@ -420,6 +420,19 @@ public sealed class StaticAssetManifest
     /// <summary>Format version 2: one entry per logical path (see <see cref="WriteTo"/>).</summary>
     private static void ReadFilesV2(JsonElement files, JsonElement paths, Dictionary<string, StaticAsset> assets)
     {
+        // JsonElement.TryGetProperty scans the object: one dictionary, not a scan of 'paths' per file.
+        var storedPaths = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (paths.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty path in paths.EnumerateObject())
+            {
+                if (path.Value.ValueKind == JsonValueKind.String)
+                {
+                    storedPaths[path.Name] = path.Value.GetString()!;
+                }
+            }
+        }
+
         foreach (JsonProperty file in files.EnumerateObject())
         {
             string logical = file.Name;
@@ -427,8 +440,8 @@ public sealed class StaticAssetManifest
             StaticAsset? fingerprinted = null;
             if (FingerprintFields.Any(field => data.TryGetProperty(field, out _)))
             {
-                string stored = paths.ValueKind == JsonValueKind.Object && paths.TryGetProperty(logical, out JsonElement storedElement) && storedElement.ValueKind == JsonValueKind.String
-                    ? storedElement.GetString()!
+                string stored = storedPaths.TryGetValue(logical, out string? storedPath)
+                    ? storedPath
                     : throw new StaticManifestException($"The file '{logical}' has no fingerprinted path in 'paths'.");
                 fingerprinted = ReadAsset(data, logical, stored);
                 Add(assets, fingerprinted);
