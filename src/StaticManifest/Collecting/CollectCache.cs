@@ -45,7 +45,8 @@ internal sealed class CollectCache
 
     /// <summary>What makes cached references and final hashes valid: the options that change them.</summary>
     public static string KeyOf(StaticCollectOptions options) =>
-        $"{options.StaticUrl}\n{string.Join(',', options.RewriteExtensions.Select(e => e.ToLowerInvariant()).Order(StringComparer.Ordinal))}\n{options.ManifestName}";
+        $"{options.StaticUrl}\n{string.Join(',', options.RewriteExtensions.Select(e => e.ToLowerInvariant()).Order(StringComparer.Ordinal))}\n{options.ManifestName}"
+        + $"\n{(options.Precompress ? new Compression.Precompressor(options.Compression).SettingsKey : "no-compression")}";
 
     /// <summary>Reads the cache file; an empty cache when it is missing or unusable.</summary>
     public static CollectCache Load(string path, string key)
@@ -153,6 +154,23 @@ internal sealed class CollectCache
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The variants the last collect published for this content of a file's output (its fingerprinted file, or its
+    /// original copy), when the content is the one published then. The collect cache's key includes the compression
+    /// settings, so the same content gives the same variants.
+    /// </summary>
+    public IReadOnlyList<CachedVariant>? TryGetPublishedVariants(SourceFile file, bool original, string contentHash)
+    {
+        if (!_sources.TryGetValue(file.Found.PhysicalPath, out CachedSource? entry) || entry.Published is not { } published)
+        {
+            return null;
+        }
+
+        return original
+            ? published.Original && entry.Hash == contentHash ? published.OriginalVariants : null
+            : published.FinalHash == contentHash && published.LogicalPath == file.Found.LogicalPath ? published.Variants : null;
     }
 
     /// <summary>The final hashes of a rewritten file, when its source and its targets' final names are unchanged.</summary>
@@ -291,7 +309,7 @@ internal sealed class CollectCache
         foreach (CompressedContent variant in variants)
         {
             writer.Write(variant.Extension);
-            writer.Write((long)variant.Content.Length);
+            writer.Write(variant.Length);
             writer.Write(variant.Hash);
         }
     }

@@ -9,7 +9,12 @@ namespace Wharf.StaticManifest.Collecting;
 internal sealed record Link(AssetReference Reference, ResolvedReference Resolved, SourceFile Target);
 
 /// <summary>A precompressed variant of an output's content.</summary>
-internal sealed record CompressedContent(string Coding, string Extension, ReadOnlyMemory<byte> Content, string Hash);
+/// <param name="Coding">The content coding (<c>br</c>, <c>gzip</c>).</param>
+/// <param name="Extension">Its file suffix (<c>.br</c>, <c>.gz</c>).</param>
+/// <param name="Content">Its bytes; null for a variant the destination is known to hold already (from the collect cache), which is never uploaded.</param>
+/// <param name="Length">Its length in bytes.</param>
+/// <param name="Hash">The SHA-256 of its bytes, lower-case hex.</param>
+internal sealed record CompressedContent(string Coding, string Extension, ReadOnlyMemory<byte>? Content, long Length, string Hash);
 
 /// <summary>A found file on its way through the collect: source content and hashes, references, final name and content.</summary>
 internal sealed class SourceFile(FoundFile found, bool rewritable)
@@ -279,6 +284,6 @@ internal sealed record Output(string StoredPath, string LogicalPath, SourceFile 
         ContentType = ContentType,
         ContentHash = Hashes.Hash,
         Integrity = Hashes.Integrity,
-        Encodings = [.. Variants.Select(v => new StaticAssetEncoding(v.Coding, StoredPath + v.Extension, v.Content.Length, v.Hash))],
+        Encodings = [.. Variants.Select(v => new StaticAssetEncoding(v.Coding, StoredPath + v.Extension, v.Length, v.Hash))],
     };
 }

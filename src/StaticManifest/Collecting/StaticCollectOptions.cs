@@ -1,3 +1,4 @@
+using Wharf.StaticManifest.Compression;
 using Wharf.Storage;
 
 namespace Wharf.StaticManifest.Collecting;
@@ -62,6 +63,22 @@ public sealed class StaticCollectOptions
     /// </para>
     /// </remarks>
     public string? CacheFile { get; set; }
+
+    /// <summary>
+    /// A folder where precompressed variants are kept by content hash and compression settings
+    /// (<see cref="DirectoryPrecompressionCache"/>), so content compressed once is never compressed again, whatever
+    /// the destination. Defaults to <c>{CacheFile}.variants</c> when <see cref="CacheFile"/> is set; otherwise, and
+    /// without <see cref="PrecompressionCache"/>, every collect compresses every compressible file.
+    /// </summary>
+    /// <remarks>
+    /// With a <see cref="CacheFile"/> and a destination as the last collect left it, content published then keeps the
+    /// variants published then without being read or compressed; this folder serves the other cases (a new
+    /// destination, a reverted file, a cleared destination).
+    /// </remarks>
+    public string? PrecompressionCacheDirectory { get; set; }
+
+    /// <summary>A precompression cache of your own (a shared store, say); wins over <see cref="PrecompressionCacheDirectory"/>.</summary>
+    public IPrecompressionCache? PrecompressionCache { get; set; }
 
     /// <summary>Find, process and report, but write nothing (no files, no manifest).</summary>
     public bool DryRun { get; set; }

@@ -207,11 +207,13 @@ public sealed partial class StaticCollector
             }
         }
 
-        // 5. Precompression, once per distinct content.
+        // 5. Precompression, once per distinct content; with a trusted destination (the collect cache's), content it
+        // holds already keeps the variants published then, without reading or compressing anything.
+        CachedDestination? known = cache is null || _options.DryRun ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
         int compressed = 0;
         if (_options.Precompress)
         {
-            compressed = await CompressAsync(outputs, progress, cancellationToken).ConfigureAwait(false);
+            compressed = await CompressAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
         }
 
         // The manifest is written straight from the files (sorted by logical path already); the StaticAssetManifest a
@@ -224,7 +226,6 @@ public sealed partial class StaticCollector
         }
 
         // 6. Publish what changed, then the manifest, then (optionally) prune.
-        CachedDestination? known = cache is null ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
 
         // The next cache's content is known now; it is serialized while this one publishes, and saved (with the
         // destination's new manifest version) only when the publish succeeded.
@@ -331,9 +332,9 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<int> CompressAsync(List<Output> outputs, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<int> CompressAsync(List<Output> outputs, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
-        var precompressor = new Precompressor(_options.Compression);
+        var precompressor = new Precompressor(_options.Compression, PrecompressionCache());
         Output[] candidates = [.. outputs.Where(o => precompressor.GetSkipOutcome(o.StoredPath, o.Length) is null)];
 
         // One work item per distinct content (the original and the fingerprinted copy of an unchanged file share it),
@@ -342,13 +343,28 @@ public sealed partial class StaticCollector
         Output[][] groups = [.. candidates.GroupBy(o => o.Hashes.Hash, StringComparer.Ordinal).Select(g => g.ToArray()).OrderByDescending(g => g[0].Length)];
         int done = 0;
         int produced = 0;
-        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (group, token) =>
+        var pending = new List<Output[]>(groups.Length);
+        foreach (Output[] group in groups)
+        {
+            if (trusted is not null && ReusePublishedVariants(trusted, group))
+            {
+                produced += group.Sum(o => o.Variants.Count);
+                done += group.Length;
+            }
+            else
+            {
+                pending.Add(group);
+            }
+        }
+
+        progress?.Report(new CollectProgress("compressing", done, candidates.Length));
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (group, token) =>
         {
             Output first = group[0];
             (string hash, _) = first.Hashes;
             ReadOnlyMemory<byte> content = await first.ReadContentAsync(token).ConfigureAwait(false);
             PrecompressionResult result = await precompressor.CompressAsync(first.StoredPath, content, hash, token).ConfigureAwait(false);
-            IReadOnlyList<CompressedContent> variants = [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.ContentHash))];
+            IReadOnlyList<CompressedContent> variants = [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.Content.Length, v.ContentHash))];
             foreach (Output output in group)
             {
                 output.Variants = variants;
@@ -359,6 +375,38 @@ public sealed partial class StaticCollector
         }).ConfigureAwait(false);
         return produced;
     }
+
+    /// <summary>
+    /// Gives every output of a group (one content) the variants the trusted destination holds for it, when the cache
+    /// knows them for each of its outputs; false (nothing changed) otherwise.
+    /// </summary>
+    private static bool ReusePublishedVariants(CollectCache trusted, Output[] group)
+    {
+        var found = new IReadOnlyList<CachedVariant>[group.Length];
+        for (int i = 0; i < group.Length; i++)
+        {
+            if (trusted.TryGetPublishedVariants(group[i].File, group[i].Original, group[i].Hashes.Hash) is not { } variants)
+            {
+                return false;
+            }
+
+            found[i] = variants;
+        }
+
+        for (int i = 0; i < group.Length; i++)
+        {
+            group[i].Variants = [.. found[i].Select(v => new CompressedContent(ContentCodings.FromFileExtension(v.Extension), v.Extension, null, v.Length, v.Hash))];
+        }
+
+        return true;
+    }
+
+    /// <summary>The precompression cache the options ask for: an instance, a folder, or beside the collect cache file.</summary>
+    private IPrecompressionCache? PrecompressionCache() =>
+        _options.PrecompressionCache
+        ?? (_options.PrecompressionCacheDirectory is { } directory ? new DirectoryPrecompressionCache(directory)
+            : _options.CacheFile is { } cacheFile ? new DirectoryPrecompressionCache(cacheFile + ".variants")
+            : null);
 
     /// <summary>
     /// The destination as the cache remembers it, when its manifest is still the one the last collect wrote (same
@@ -417,7 +465,7 @@ public sealed partial class StaticCollector
             for (int v = 0; v < output.Variants.Count; v++)
             {
                 CompressedContent variant = output.Variants[v];
-                uploads.Add((output.StoredPath + variant.Extension, variant.Hash, variant.Content.Length, output, v));
+                uploads.Add((output.StoredPath + variant.Extension, variant.Hash, variant.Length, output, v));
             }
         }
 
@@ -447,7 +495,8 @@ public sealed partial class StaticCollector
             var upload = uploads[index];
             Stream content = upload.Variant < 0
                 ? await upload.Output.OpenAsync(token).ConfigureAwait(false)
-                : new MemoryStream(upload.Output.Variants[upload.Variant].Content.ToArray(), writable: false);
+                : new MemoryStream((upload.Output.Variants[upload.Variant].Content
+                    ?? throw new InvalidOperationException($"The variant '{upload.Name}' was taken from the collect cache as published, but the destination does not have it.")).ToArray(), writable: false);
             string contentType = upload.Variant < 0 ? upload.Output.ContentType : "application/octet-stream";
             await using (content.ConfigureAwait(false))
             {

@@ -56,6 +56,15 @@ public static class ContentCodings
         Gzip => ".gz",
         _ => throw new ArgumentException($"Unknown content coding '{coding}'; expected '{Brotli}' or '{Gzip}'.", nameof(coding)),
     };
+
+    /// <summary>The coding of a file suffix: <c>.br</c> → <c>br</c>, <c>.gz</c> → <c>gzip</c>.</summary>
+    /// <exception cref="ArgumentException">The suffix is not one of these.</exception>
+    public static string FromFileExtension(string extension) => extension switch
+    {
+        ".br" => Brotli,
+        ".gz" => Gzip,
+        _ => throw new ArgumentException($"Unknown precompressed file suffix '{extension}'; expected '.br' or '.gz'.", nameof(extension)),
+    };
 }
 
 /// <summary>What precompression did with a file.</summary>
