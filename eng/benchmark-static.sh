@@ -4,6 +4,7 @@
 #   eng/benchmark-static.sh collect-fs   # targets 1 + 2: full collect vs cp -r + sha256sum; re-collects after one change
 #   eng/benchmark-static.sh s3           # target 3: re-collects to S3 upload only what changed (starts and stops its own RGW)
 #   eng/benchmark-static.sh compress     # target 4: collect with precompression, CPU time / wall time
+#   eng/benchmark-static.sh recollect-compressed  # target 2 with default options: re-collects with a cache file vs a full compressed collect
 #   eng/benchmark-static.sh resolver     # target 5: BenchmarkDotNet, IStaticAssetResolver.Resolve on a 10k-entry manifest
 #   eng/benchmark-static.sh all          # all of the above, in that order (the default)
 # Extra arguments after the command go to the harness (e.g. collect-fs --rounds 7, resolver --job short).
@@ -59,6 +60,8 @@ collect_fs() { tree; build; machine; "$EXE" collect-fs --tree "$TREE" --work "$B
 
 compress() { tree; build; machine; "$EXE" compress --tree "$TREE" --work "$BENCH/work-compress" "$@"; }
 
+recollect_compressed() { tree; build; machine; "$EXE" recollect-compressed --tree "$TREE" --work "$BENCH/work-recollect-compressed" "$@"; }
+
 s3() {
   tree; build; machine
   export WHARF_RGW_DIR=${WHARF_RGW_DIR:-/tmp/wharf-rgw-smbench} WHARF_RGW_PORT=${WHARF_RGW_PORT:-7497}
@@ -90,7 +93,8 @@ case $command in
   collect-fs) collect_fs "$@" ;;
   s3) s3 "$@" ;;
   compress) compress "$@" ;;
+  recollect-compressed) recollect_compressed "$@" ;;
   resolver) resolver "$@" ;;
-  all) collect_fs; s3; compress; resolver ;;
-  *) echo "usage: eng/benchmark-static.sh [tree|collect-fs|s3|compress|resolver|all] [harness arguments]" >&2; exit 2 ;;
+  all) collect_fs; s3; compress; recollect_compressed; resolver ;;
+  *) echo "usage: eng/benchmark-static.sh [tree|collect-fs|s3|compress|recollect-compressed|resolver|all] [harness arguments]" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ using Wharf.StaticManifest.Benchmarks;
 //   s3 --tree DIR [--work DIR]                                          target 3 (needs WHARF_S3_* of a running RGW)
 //   compress --tree DIR [--work DIR] [--rounds N]                       target 4
 //   pieces --tree DIR [--work DIR]                                      diagnostics: a re-collect's fixed costs, one by one
+//   recollect-compressed --tree DIR [--work DIR] [--rounds N]          target 2 with compression on (default options)
 //   anything else                                                       BenchmarkDotNet (target 5): --filter '*Resolver*'
 string? Option(string name, string? fallback = null)
 {
@@ -17,7 +18,7 @@ string? Option(string name, string? fallback = null)
 int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture))!, CultureInfo.InvariantCulture);
 
 string mode = args.Length > 0 ? args[0] : string.Empty;
-if (mode is "collect-fs" or "s3" or "compress" or "pieces")
+if (mode is "collect-fs" or "s3" or "compress" or "pieces" or "recollect-compressed")
 {
     string tree = Tree.Require(Option("--tree"), "--tree");
     string work = Path.GetFullPath(Option("--work", Path.Combine("artifacts", "bench-static", "work-" + mode))!);
@@ -34,6 +35,7 @@ if (mode is "collect-fs" or "s3" or "compress" or "pieces")
             "collect-fs" => await CollectFileSystem.RunAsync(tree, work, Int("--rounds", 5), Int("--touch-rounds", 5)),
             "s3" => await CollectS3.RunAsync(tree, work),
             "pieces" => await Pieces.RunAsync(tree, work),
+            "recollect-compressed" => await RecollectCompressed.RunAsync(tree, work, Int("--rounds", 5)),
             _ => await CollectCompression.RunAsync(tree, work, Int("--rounds", 1)),
         };
     }
