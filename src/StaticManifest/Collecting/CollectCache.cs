@@ -43,10 +43,27 @@ internal sealed class CollectCache
     /// <summary>The destination as the last collect left it, or null.</summary>
     public CachedDestination? Destination { get; set; }
 
-    /// <summary>What makes cached references and final hashes valid: the options that change them.</summary>
+    /// <summary>What makes cached references, final hashes and published variants valid: the options that change them.</summary>
     public static string KeyOf(StaticCollectOptions options) =>
         $"{options.StaticUrl}\n{string.Join(',', options.RewriteExtensions.Select(e => e.ToLowerInvariant()).Order(StringComparer.Ordinal))}\n{options.ManifestName}"
-        + $"\n{(options.Precompress ? new Compression.Precompressor(options.Compression).SettingsKey : "no-compression")}";
+        + $"\n{CompressionKey(options)}";
+
+    /// <summary>
+    /// What decides a file's variants: whether it is tried at all (minimum length, skip list) and what trying it gives
+    /// (the precompressor's settings key). "No variants" published for a file that was not tried must not be reused
+    /// once it is.
+    /// </summary>
+    private static string CompressionKey(StaticCollectOptions options)
+    {
+        if (!options.Precompress)
+        {
+            return "no-compression";
+        }
+
+        Compression.PrecompressionOptions compression = options.Compression ?? new();
+        string skipped = string.Join(',', compression.SkipExtensions.Select(e => e.TrimStart('.').ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal));
+        return $"{new Compression.Precompressor(compression).SettingsKey}\nmin {compression.MinimumLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}\nskip {skipped}";
+    }
 
     /// <summary>Reads the cache file; an empty cache when it is missing or unusable.</summary>
     public static CollectCache Load(string path, string key)
@@ -158,8 +175,9 @@ internal sealed class CollectCache
 
     /// <summary>
     /// The variants the last collect published for this content of a file's output (its fingerprinted file, or its
-    /// original copy), when the content is the one published then. The collect cache's key includes the compression
-    /// settings, so the same content gives the same variants.
+    /// original copy), when the content is the one published then under the same name (a moved source root gives the
+    /// same physical file another logical path, and the destination holds its variants under the old one). The collect
+    /// cache's key includes the compression settings, so the same content gives the same variants.
     /// </summary>
     public IReadOnlyList<CachedVariant>? TryGetPublishedVariants(SourceFile file, bool original, string contentHash)
     {
@@ -169,7 +187,7 @@ internal sealed class CollectCache
         }
 
         return original
-            ? published.Original && entry.Hash == contentHash ? published.OriginalVariants : null
+            ? published.Original && entry.Hash == contentHash && published.LogicalPath == file.Found.LogicalPath ? published.OriginalVariants : null
             : published.FinalHash == contentHash && published.LogicalPath == file.Found.LogicalPath ? published.Variants : null;
     }
 

@@ -80,7 +80,7 @@ public sealed class StaticCollectOptions
     /// <summary>A precompression cache of your own (a shared store, say); wins over <see cref="PrecompressionCacheDirectory"/>.</summary>
     public IPrecompressionCache? PrecompressionCache { get; set; }
 
-    /// <summary>Find, process and report, but write nothing (no files, no manifest).</summary>
+    /// <summary>Find, process and report, but write nothing (no files, no manifest; the caches are read, never written).</summary>
     public bool DryRun { get; set; }
 
     /// <summary>After the new manifest is written, delete destination files it does not list (Django's <c>--clear</c>, done last so the old deployment stays servable until then).</summary>

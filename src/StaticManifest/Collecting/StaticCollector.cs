@@ -401,12 +401,28 @@ public sealed partial class StaticCollector
         return true;
     }
 
-    /// <summary>The precompression cache the options ask for: an instance, a folder, or beside the collect cache file.</summary>
-    private IPrecompressionCache? PrecompressionCache() =>
-        _options.PrecompressionCache
-        ?? (_options.PrecompressionCacheDirectory is { } directory ? new DirectoryPrecompressionCache(directory)
-            : _options.CacheFile is { } cacheFile ? new DirectoryPrecompressionCache(cacheFile + ".variants")
-            : null);
+    /// <summary>
+    /// The precompression cache the options ask for: an instance, a folder, or beside the collect cache file. A dry
+    /// run reads it but writes nothing to it.
+    /// </summary>
+    private IPrecompressionCache? PrecompressionCache()
+    {
+        IPrecompressionCache? cache = _options.PrecompressionCache
+            ?? (_options.PrecompressionCacheDirectory is { } directory ? new DirectoryPrecompressionCache(directory)
+                : _options.CacheFile is { } cacheFile ? new DirectoryPrecompressionCache(cacheFile + ".variants")
+                : null);
+        return cache is not null && _options.DryRun ? new ReadOnlyPrecompressionCache(cache) : cache;
+    }
+
+    /// <summary>A precompression cache that is looked up but never written (for a dry run).</summary>
+    private sealed class ReadOnlyPrecompressionCache(IPrecompressionCache inner) : IPrecompressionCache
+    {
+        public ValueTask<IReadOnlyList<PrecompressedVariant>?> GetAsync(string contentHash, string settingsKey, CancellationToken cancellationToken) =>
+            inner.GetAsync(contentHash, settingsKey, cancellationToken);
+
+        public ValueTask SetAsync(string contentHash, string settingsKey, IReadOnlyList<PrecompressedVariant> variants, CancellationToken cancellationToken) =>
+            ValueTask.CompletedTask;
+    }
 
     /// <summary>
     /// The destination as the cache remembers it, when its manifest is still the one the last collect wrote (same
