@@ -6,7 +6,6 @@ using System.Text;
 using Wharf.StaticManifest.Collecting;
 using Wharf.StaticManifest.Compression;
 using Wharf.Storage;
-using Wharf.Storage.FileSystem;
 
 namespace Wharf.StaticManifest.Tests;
 
@@ -15,58 +14,34 @@ namespace Wharf.StaticManifest.Tests;
 /// everything else goes through the precompression cache, and compression settings are part of the collect cache.
 /// </summary>
 [TestClass]
-public sealed class CollectCompressionTests
+public sealed class CollectCompressionTests : CollectorTestBase
 {
-    private readonly List<string> _folders = [];
-
-    public TestContext TestContext { get; set; } = null!;
-
-    private CancellationToken Ct => TestContext.CancellationToken;
-
-    [TestCleanup]
-    public void DeleteFolders()
-    {
-        foreach (string folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
     [TestMethod]
     public async Task A_trusted_destination_keeps_its_variants_and_only_the_changed_content_is_looked_up()
     {
         string source = Tree();
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         var counting = new CountingCache();
         (IStorage storage, string root) = Destination();
-        void Configure(StaticCollectOptions o)
-        {
-            o.CacheFile = cacheFile;
-            o.PrecompressionCache = counting;
-        }
 
-        await Collect(storage, source, Configure);
+        await Collect(storage, source, Cached(cacheFile, counting));
         string[] compressible = CompressibleContents(Manifest(root));
         Assert.HasCount(7, compressible, "site.css and app.js (original and rewritten), base.css, other.css, lib.js.");
         CollectionAssert.AreEquivalent(compressible, counting.Gets.ToArray(), "A first collect looks every compressible content up, once.");
 
         counting.Reset();
-        CollectResult unchanged = await Collect(storage, source, Configure);
+        CollectResult unchanged = await Collect(storage, source, Cached(cacheFile, counting));
         Assert.AreEqual(0, unchanged.Copied);
         Assert.IsEmpty(counting.Gets, "Nothing changed: every variant is the one published.");
 
-        string touched = Big("other-changed");
-        Write(source, "css/other.css", touched);
-        File.SetLastWriteTimeUtc(Path.Join(source, "css", "other.css"), DateTime.UtcNow - TimeSpan.FromMinutes(5));
+        string touched = ChangeOther(source);
         counting.Reset();
-        CollectResult changed = await Collect(storage, source, Configure);
+        CollectResult changed = await Collect(storage, source, Cached(cacheFile, counting));
 
         CollectionAssert.AreEqual(new[] { Sha256(Encoding.UTF8.GetBytes(touched)) }, counting.Gets.ToArray(), "Only the changed content (shared by its original and fingerprinted copies) is looked up.");
         Assert.AreEqual(1, counting.Sets);
         Assert.AreEqual(6, changed.Copied, "other.css under both names, with their .br and .gz.");
-        (IStorage fresh, string freshRoot) = Destination();
-        await Collect(fresh, source);
-        CollectionAssert.AreEqual(ManifestBytes(freshRoot), ManifestBytes(root), "The caches change nothing in the manifest.");
+        CollectionAssert.AreEqual(await FreshManifestBytes(source), ManifestBytes(root), "The caches change nothing in the manifest.");
         await AssertVariantsDecompressToTheirOutputs(storage, root);
     }
 
@@ -74,23 +49,18 @@ public sealed class CollectCompressionTests
     public async Task An_untrusted_destination_goes_through_the_precompression_cache_with_the_same_results()
     {
         string source = Tree();
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         var counting = new CountingCache();
         (IStorage storage, string root) = Destination();
-        void Configure(StaticCollectOptions o)
-        {
-            o.CacheFile = cacheFile;
-            o.PrecompressionCache = counting;
-        }
 
-        await Collect(storage, source, Configure);
+        await Collect(storage, source, Cached(cacheFile, counting));
         byte[] manifest = ManifestBytes(root);
         string[] compressible = CompressibleContents(Manifest(root));
 
         // Another destination: its manifest is not the one the cache knows.
         counting.Reset();
         (IStorage other, string otherRoot) = Destination();
-        CollectResult elsewhere = await Collect(other, source, Configure);
+        CollectResult elsewhere = await Collect(other, source, Cached(cacheFile, counting));
         CollectionAssert.AreEquivalent(compressible, counting.Gets.ToArray(), "Every compressible content is looked up, once.");
         Assert.AreEqual(0, counting.Sets, "All of them were compressed before.");
         CollectionAssert.AreEqual(manifest, ManifestBytes(otherRoot));
@@ -101,7 +71,7 @@ public sealed class CollectCompressionTests
         string manifestPath = Path.Join(root, StaticAssetManifest.DefaultName);
         SameTickWrites.Write(manifestPath, manifest, DateTime.UtcNow - TimeSpan.FromMinutes(3));
         counting.Reset();
-        CollectResult replaced = await Collect(storage, source, Configure);
+        CollectResult replaced = await Collect(storage, source, Cached(cacheFile, counting));
         CollectionAssert.AreEquivalent(compressible, counting.Gets.ToArray());
         Assert.AreEqual(0, counting.Sets);
         Assert.AreEqual(0, replaced.Copied, "The listing and the previous manifest show everything in place.");
@@ -119,16 +89,16 @@ public sealed class CollectCompressionTests
         byte[] content = Encoding.UTF8.GetBytes(css);
         string hash = Sha256(content);
         string settingsKey = new Precompressor().SettingsKey;
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         string variants = cacheFile + ".variants";
 
         // Only a cache file: its variants folder is created and filled.
         (IStorage first, string firstRoot) = Destination();
-        await Collect(first, source, o => o.CacheFile = cacheFile);
+        await Collect(first, source, Cached(cacheFile));
         Assert.IsTrue(File.Exists(Path.Join(variants, settingsKey, hash[..2], hash)));
         IReadOnlyList<PrecompressedVariant>? kept = await new DirectoryPrecompressionCache(variants).GetAsync(hash, settingsKey, Ct);
         Assert.IsNotNull(kept);
-        CollectionAssert.AreEqual(new[] { kept[0].ContentHash, kept[0].ContentHash }, BrotliHashes(Manifest(firstRoot)), "The fingerprinted copy and the original share the variant.");
+        AssertBothBrotliVariantsAre(kept[0], firstRoot, "The fingerprinted copy and the original share the variant.");
 
         // Each cache gets its own recognizable (valid) variants: a destination the collect cache does not trust
         // shows which cache the collect read.
@@ -143,8 +113,8 @@ public sealed class CollectCompressionTests
         instance.Reset();
 
         (IStorage second, string secondRoot) = Destination();
-        await Collect(second, source, o => o.CacheFile = cacheFile);
-        CollectionAssert.AreEqual(new[] { inDefault[0].ContentHash, inDefault[0].ContentHash }, BrotliHashes(Manifest(secondRoot)), "The variants folder is read.");
+        await Collect(second, source, Cached(cacheFile));
+        AssertBothBrotliVariantsAre(inDefault[0], secondRoot, "The variants folder is read.");
         await AssertVariantsDecompressToTheirOutputs(second, secondRoot);
 
         (IStorage third, string thirdRoot) = Destination();
@@ -153,7 +123,7 @@ public sealed class CollectCompressionTests
             o.CacheFile = cacheFile;
             o.PrecompressionCacheDirectory = directory;
         });
-        CollectionAssert.AreEqual(new[] { inDirectory[0].ContentHash, inDirectory[0].ContentHash }, BrotliHashes(Manifest(thirdRoot)), "PrecompressionCacheDirectory wins over the default.");
+        AssertBothBrotliVariantsAre(inDirectory[0], thirdRoot, "PrecompressionCacheDirectory wins over the default.");
 
         (IStorage fourth, string fourthRoot) = Destination();
         await Collect(fourth, source, o =>
@@ -162,7 +132,7 @@ public sealed class CollectCompressionTests
             o.PrecompressionCacheDirectory = directory;
             o.PrecompressionCache = instance;
         });
-        CollectionAssert.AreEqual(new[] { inInstance[0].ContentHash, inInstance[0].ContentHash }, BrotliHashes(Manifest(fourthRoot)), "PrecompressionCache wins over both.");
+        AssertBothBrotliVariantsAre(inInstance[0], fourthRoot, "PrecompressionCache wins over both.");
         CollectionAssert.AreEqual(new[] { hash }, instance.Gets.ToArray());
         await AssertVariantsDecompressToTheirOutputs(fourth, fourthRoot);
     }
@@ -171,9 +141,9 @@ public sealed class CollectCompressionTests
     public async Task Changed_compression_settings_with_the_same_cache_file_replace_every_variant()
     {
         string source = Tree();
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         (IStorage storage, string root) = Destination();
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
+        await Collect(storage, source, Cached(cacheFile));
         Assert.Contains("gzip", Manifest(root).Assets.Values.SelectMany(a => a.Encodings).Select(e => e.Name));
 
         static PrecompressionOptions Lighter() => new() { BrotliQuality = 5, Gzip = false };
@@ -198,10 +168,8 @@ public sealed class CollectCompressionTests
         Assert.IsEmpty(Directory.GetFiles(root, "*.gz", SearchOption.AllDirectories), "Pruning removed the gzip variants the new settings do not make.");
 
         // And back: the default variants again, from the variants folder.
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
-        (IStorage defaults, string defaultsRoot) = Destination();
-        await Collect(defaults, source);
-        CollectionAssert.AreEqual(ManifestBytes(defaultsRoot), ManifestBytes(root));
+        await Collect(storage, source, Cached(cacheFile));
+        CollectionAssert.AreEqual(await FreshManifestBytes(source), ManifestBytes(root));
         await AssertVariantsDecompressToTheirOutputs(storage, root);
     }
 
@@ -211,11 +179,9 @@ public sealed class CollectCompressionTests
         // The minimum length and the skip list decide whether a file is tried at all; a file published without
         // variants because it was not tried must not keep "no variants" once it is.
         string source = Tree();
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         (IStorage storage, string root) = Destination();
-        (IStorage fresh, string freshRoot) = Destination();
-        await Collect(fresh, source);
-        byte[] expected = ManifestBytes(freshRoot);
+        byte[] expected = await FreshManifestBytes(source);
 
         await Collect(storage, source, o =>
         {
@@ -223,7 +189,7 @@ public sealed class CollectCompressionTests
             o.Compression = new PrecompressionOptions { MinimumLength = 1 << 20 };
         });
         Assert.IsEmpty(Manifest(root).Assets.Values.SelectMany(a => a.Encodings), "Every file is under the minimum length.");
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
+        await Collect(storage, source, Cached(cacheFile));
         CollectionAssert.AreEqual(expected, ManifestBytes(root), "A lower minimum length compresses the files it now includes.");
         await AssertVariantsDecompressToTheirOutputs(storage, root);
 
@@ -235,7 +201,7 @@ public sealed class CollectCompressionTests
             o.Compression = skipCss;
         });
         Assert.IsTrue(Manifest(root).Assets.Values.Where(a => a.LogicalPath.EndsWith(".css", StringComparison.Ordinal)).All(a => a.Encodings.Count == 0));
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
+        await Collect(storage, source, Cached(cacheFile));
         CollectionAssert.AreEqual(expected, ManifestBytes(root), "A shorter skip list compresses the files it now includes.");
         await AssertVariantsDecompressToTheirOutputs(storage, root);
     }
@@ -244,9 +210,9 @@ public sealed class CollectCompressionTests
     public async Task A_variant_deleted_by_hand_is_restored_once_the_manifest_or_the_cache_file_is_deleted()
     {
         string source = Tree();
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         (IStorage storage, string root) = Destination();
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
+        await Collect(storage, source, Cached(cacheFile));
         byte[] manifest = ManifestBytes(root);
         Assert.IsTrue(Manifest(root).TryGetByLogicalPath("css/other.css", out StaticAsset? other));
         string variant = other.Encodings.Single(e => e.Name == "br").StoredPath;
@@ -255,14 +221,14 @@ public sealed class CollectCompressionTests
         // it, so the missing variant is not noticed. Deleting the manifest (or the cache file) is the remedy.
         Assert.IsTrue(await storage.DeleteAsync(variant, Ct));
         Assert.IsTrue(await storage.DeleteAsync(StaticAssetManifest.DefaultName, Ct));
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
+        await Collect(storage, source, Cached(cacheFile));
         Assert.IsTrue(await storage.ExistsAsync(variant, Ct), "Without its manifest the destination is listed.");
         CollectionAssert.AreEqual(manifest, ManifestBytes(root));
         await AssertVariantsDecompressToTheirOutputs(storage, root);
 
         Assert.IsTrue(await storage.DeleteAsync(variant, Ct));
         File.Delete(cacheFile);
-        await Collect(storage, source, o => o.CacheFile = cacheFile);
+        await Collect(storage, source, Cached(cacheFile));
         Assert.IsTrue(await storage.ExistsAsync(variant, Ct), "Without the cache file the destination is listed.");
         CollectionAssert.AreEqual(manifest, ManifestBytes(root));
         await AssertVariantsDecompressToTheirOutputs(storage, root);
@@ -272,40 +238,31 @@ public sealed class CollectCompressionTests
     public async Task A_dry_run_with_a_cache_writes_nothing()
     {
         string source = Tree();
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         (IStorage storage, string root) = Destination();
 
-        CollectResult dry = await Collect(storage, source, o =>
-        {
-            o.CacheFile = cacheFile;
-            o.DryRun = true;
-        });
+        CollectResult dry = await Collect(storage, source, Cached(cacheFile, dryRun: true));
         Assert.IsEmpty(Directory.GetFileSystemEntries(root));
         Assert.IsFalse(File.Exists(cacheFile));
         Assert.IsFalse(Directory.Exists(cacheFile + ".variants"), "A dry run reads the precompression cache but does not fill it.");
         Assert.IsGreaterThan(0, dry.Compressed);
 
         // With a cache and a trusted destination, after a change.
-        CollectResult real = await Collect(storage, source, o => o.CacheFile = cacheFile);
-        Write(source, "css/other.css", Big("other-changed"));
-        File.SetLastWriteTimeUtc(Path.Join(source, "css", "other.css"), DateTime.UtcNow - TimeSpan.FromMinutes(5));
+        CollectResult real = await Collect(storage, source, Cached(cacheFile));
+        ChangeOther(source);
         byte[] manifest = ManifestBytes(root);
         byte[] cache = await File.ReadAllBytesAsync(cacheFile, Ct);
         string[] files = Directory.GetFiles(root, "*", SearchOption.AllDirectories);
         string[] variants = Directory.GetFiles(cacheFile + ".variants", "*", SearchOption.AllDirectories);
 
-        CollectResult again = await Collect(storage, source, o =>
-        {
-            o.CacheFile = cacheFile;
-            o.DryRun = true;
-        });
+        CollectResult again = await Collect(storage, source, Cached(cacheFile, dryRun: true));
 
         CollectionAssert.AreEqual(manifest, ManifestBytes(root));
         CollectionAssert.AreEquivalent(files, Directory.GetFiles(root, "*", SearchOption.AllDirectories));
         CollectionAssert.AreEqual(cache, await File.ReadAllBytesAsync(cacheFile, Ct));
         CollectionAssert.AreEquivalent(variants, Directory.GetFiles(cacheFile + ".variants", "*", SearchOption.AllDirectories));
         Assert.AreNotEqual(real.Manifest.Hash, again.Manifest.Hash);
-        CollectResult after = await Collect(storage, source, o => o.CacheFile = cacheFile);
+        CollectResult after = await Collect(storage, source, Cached(cacheFile));
         Assert.AreEqual(after.Manifest.Hash, again.Manifest.Hash, "The dry run computed the manifest the collect then writes.");
     }
 
@@ -317,15 +274,13 @@ public sealed class CollectCompressionTests
         Write(root, "sub/a.css", "@import 'b.css';\n" + Big("a"));
         Write(root, "sub/b.css", Big("b"));
         Age(root, TimeSpan.FromMinutes(10));
-        string cacheFile = Path.Join(Folder(), "collect.cache");
+        string cacheFile = CacheFile();
         (IStorage storage, string destination) = Destination();
-        await Collect(storage, root, o => o.CacheFile = cacheFile);
+        await Collect(storage, root, Cached(cacheFile));
 
-        await Collect(storage, Path.Join(root, "sub"), o => o.CacheFile = cacheFile);
+        await Collect(storage, Path.Join(root, "sub"), Cached(cacheFile));
 
-        (IStorage fresh, string freshRoot) = Destination();
-        await Collect(fresh, Path.Join(root, "sub"));
-        CollectionAssert.AreEqual(ManifestBytes(freshRoot), ManifestBytes(destination));
+        CollectionAssert.AreEqual(await FreshManifestBytes(Path.Join(root, "sub")), ManifestBytes(destination));
         await AssertVariantsDecompressToTheirOutputs(storage, destination);
     }
 
@@ -347,6 +302,41 @@ public sealed class CollectCompressionTests
         return source;
     }
 
+    /// <summary>Rewrites css/other.css of a <see cref="Tree"/> with new content of another length, dated five minutes ago; returns the content.</summary>
+    private static string ChangeOther(string source)
+    {
+        string content = Big("other-changed");
+        Write(source, "css/other.css", content);
+        File.SetLastWriteTimeUtc(Path.Join(source, "css", "other.css"), DateTime.UtcNow - TimeSpan.FromMinutes(5));
+        return content;
+    }
+
+    /// <summary>A collect cache file in a new folder (its variants folder goes beside it).</summary>
+    private string CacheFile() => Path.Join(Folder(), "collect.cache");
+
+    /// <summary>A collect with the collect cache <paramref name="cacheFile"/>, and the precompression cache and dry run when given.</summary>
+    private static Action<StaticCollectOptions> Cached(string cacheFile, IPrecompressionCache? precompressionCache = null, bool dryRun = false) => o =>
+    {
+        o.CacheFile = cacheFile;
+        if (precompressionCache is not null)
+        {
+            o.PrecompressionCache = precompressionCache;
+        }
+
+        if (dryRun)
+        {
+            o.DryRun = true;
+        }
+    };
+
+    /// <summary>The manifest a collect of <paramref name="source"/> to a new destination writes, without caches.</summary>
+    private async Task<byte[]> FreshManifestBytes(string source, Action<StaticCollectOptions>? configure = null)
+    {
+        (IStorage fresh, string freshRoot) = Destination();
+        await Collect(fresh, source, configure);
+        return ManifestBytes(freshRoot);
+    }
+
     /// <summary>About 10 KB of text that compresses well, different for every tag.</summary>
     private static string Big(string tag) =>
         string.Concat(Enumerable.Range(0, 200).Select(i => string.Create(CultureInfo.InvariantCulture, $"/* {tag} */ .{tag}-{i % 17} {{ margin: {i % 7}px auto; z-index: {i}; }}\n")));
@@ -359,6 +349,10 @@ public sealed class CollectCompressionTests
         Assert.AreNotEqual(new Precompressor().Compress("big.css", content).Variants[0].ContentHash, result.Variants[0].ContentHash);
         return [.. result.Variants];
     }
+
+    /// <summary>The two assets (big.css, fingerprinted and original) under <paramref name="root"/> are published with <paramref name="expected"/> as their Brotli variant.</summary>
+    private static void AssertBothBrotliVariantsAre(PrecompressedVariant expected, string root, string message) =>
+        CollectionAssert.AreEqual(new[] { expected.ContentHash, expected.ContentHash }, BrotliHashes(Manifest(root)), message);
 
     /// <summary>The Brotli variant hashes of every asset, by stored path.</summary>
     private static string[] BrotliHashes(StaticAssetManifest manifest) =>
@@ -399,43 +393,6 @@ public sealed class CollectCompressionTests
     private static byte[] ManifestBytes(string root) => File.ReadAllBytes(Path.Join(root, StaticAssetManifest.DefaultName));
 
     private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private async Task<CollectResult> Collect(IStorage storage, string source, Action<StaticCollectOptions>? configure = null)
-    {
-        var options = new StaticCollectOptions();
-        options.Sources.Add(source);
-        configure?.Invoke(options);
-        return await new StaticCollector(storage, options).CollectAsync(cancellationToken: Ct);
-    }
-
-    private (IStorage Storage, string Root) Destination()
-    {
-        string root = Folder();
-        return (new FileSystemStorage("static", new FileSystemStorageOptions { Root = root, FlushToDisk = false }), root);
-    }
-
-    private string Folder()
-    {
-        string path = Path.Join(Path.GetTempPath(), "wharf-collect-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        _folders.Add(path);
-        return path;
-    }
-
-    private static void Age(string root, TimeSpan age)
-    {
-        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, DateTime.UtcNow - age);
-        }
-    }
-
-    private static void Write(string root, string relative, string content)
-    {
-        string path = Path.Join(root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-    }
 
     /// <summary>A precompression cache in memory that records what it is asked.</summary>
     private sealed class CountingCache : IPrecompressionCache

@@ -8,23 +8,8 @@ namespace Wharf.StaticManifest.Tests;
 
 /// <summary>The whole collect, from source folders to a file-system storage, as a deploy runs it.</summary>
 [TestClass]
-public sealed class CollectorTests
+public sealed class CollectorTests : CollectorTestBase
 {
-    private readonly List<string> _folders = [];
-
-    public TestContext TestContext { get; set; } = null!;
-
-    private CancellationToken Ct => TestContext.CancellationToken;
-
-    [TestCleanup]
-    public void DeleteFolders()
-    {
-        foreach (string folder in _folders)
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
     [TestMethod]
     public async Task References_are_rewritten_to_fingerprinted_names_and_the_manifest_lists_them()
     {
@@ -383,14 +368,6 @@ public sealed class CollectorTests
             $"new URL('./{FileName(result.Manifest.Paths["js/a.png"])}', import.meta.url)");
     }
 
-    private static void Age(string root, TimeSpan age)
-    {
-        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            File.SetLastWriteTimeUtc(file, DateTime.UtcNow - age);
-        }
-    }
-
     [TestMethod]
     public async Task A_collect_is_traced_and_counted()
     {
@@ -436,43 +413,7 @@ public sealed class CollectorTests
         Assert.IsGreaterThan(0, result.Copied);
     }
 
-    private Task<CollectResult> Collect(IStorage storage, string source, Action<StaticCollectOptions>? configure = null) =>
-        Collect(storage, [source], configure);
-
-    private async Task<CollectResult> Collect(IStorage storage, string[] sources, Action<StaticCollectOptions>? configure = null)
-    {
-        var options = new StaticCollectOptions();
-        foreach (string source in sources)
-        {
-            options.Sources.Add(source);
-        }
-
-        configure?.Invoke(options);
-        return await new StaticCollector(storage, options).CollectAsync(cancellationToken: Ct);
-    }
-
-    private (IStorage Storage, string Root) Destination()
-    {
-        string root = Folder();
-        return (new FileSystemStorage("static", new FileSystemStorageOptions { Root = root, FlushToDisk = false }), root);
-    }
-
-    private string Folder()
-    {
-        string path = Path.Join(Path.GetTempPath(), "wharf-collect-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        _folders.Add(path);
-        return path;
-    }
-
     private static string FileName(string path) => path[(path.LastIndexOf('/') + 1)..];
-
-    private static void Write(string root, string relative, string content)
-    {
-        string path = Path.Join(root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-    }
 
     /// <summary>A storage that fails its Nth save, as an outage in the middle of a publish does.</summary>
     private sealed class FailingStorage(IStorage inner, int failOnSaveNumber) : IStorage

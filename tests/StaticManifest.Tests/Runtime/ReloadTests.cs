@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 using Wharf.StaticManifest.Runtime;
 using Wharf.Storage;
 using Wharf.Storage.FileSystem;
@@ -10,41 +9,27 @@ namespace Wharf.StaticManifest.Tests.Runtime;
 [TestClass]
 public sealed class ReloadTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
     public async Task A_changed_manifest_file_is_swapped_in_by_the_polling_loop()
     {
-        using var folder = new TempFolder();
-        string path = folder.File("staticfiles.json");
-        File.WriteAllBytes(path, SampleJson("aaaaaaaaaaaa"));
-        using var provider = new StaticAssetManifestProvider(new FileManifestSource(path), "/static/");
-        var resolver = new StaticAssetResolver(provider, strict: true);
-        await provider.EnsureLoadedAsync(TestContext.CancellationToken);
-        Assert.AreEqual("/static/css/site.aaaaaaaaaaaa.css", resolver.GetUrl("css/site.css"));
-        IChangeToken token = provider.GetChangeToken();
-        StaticAssetManifest before = provider.Manifest;
+        using var file = new ManifestFile(logged: false);
+        File.WriteAllBytes(file.Path, SampleJson("aaaaaaaaaaaa"));
+        await file.LoadAsync(TestContext.CancellationToken);
+        Assert.AreEqual("/static/css/site.aaaaaaaaaaaa.css", file.Resolver.GetUrl("css/site.css"));
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
-        Task loop = provider.RunReloadLoopAsync(TimeSpan.FromMilliseconds(20), TimeProvider.System, stop.Token);
-        try
+        await WhilePollingAsync(file.Provider, async () =>
         {
-            WriteAtomically(path, SampleJson("bbbbbbbbbbbb"));
-            Assert.IsTrue(await WaitUntilAsync(() => resolver.GetUrl("css/site.css") == "/static/css/site.bbbbbbbbbbbb.css", Bound), "The renamed-in manifest was not loaded.");
-            Assert.IsTrue(token.HasChanged, "The change token fires on a swap.");
-            Assert.AreNotSame(before, provider.Manifest);
+            WriteAtomically(file.Path, SampleJson("bbbbbbbbbbbb"));
+            Assert.IsTrue(await WaitUntilAsync(() => file.Resolver.GetUrl("css/site.css") == "/static/css/site.bbbbbbbbbbbb.css", Bound), "The renamed-in manifest was not loaded.");
+            Assert.IsTrue(file.FirstToken.HasChanged, "The change token fires on a swap.");
+            Assert.AreNotSame(file.First, file.Provider.Manifest);
 
             // Written in place (Django's own way), not renamed: seen as well.
-            File.WriteAllBytes(path, SampleJson("cccccccccccc"));
-            Assert.IsTrue(await WaitUntilAsync(() => resolver.GetUrl("css/site.css") == "/static/css/site.cccccccccccc.css", Bound), "The rewritten manifest was not loaded.");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await loop;
-        }
+            File.WriteAllBytes(file.Path, SampleJson("cccccccccccc"));
+            Assert.IsTrue(await WaitUntilAsync(() => file.Resolver.GetUrl("css/site.css") == "/static/css/site.cccccccccccc.css", Bound), "The rewritten manifest was not loaded.");
+        }, TestContext.CancellationToken);
     }
 
     [TestMethod]
@@ -63,42 +48,36 @@ public sealed class ReloadTests
     [TestMethod]
     public async Task A_failed_reload_keeps_the_previous_manifest_and_is_logged_once()
     {
-        using var folder = new TempFolder();
-        string path = folder.File("staticfiles.json");
-        File.WriteAllBytes(path, SampleJson("aaaaaaaaaaaa"));
-        using var logs = new LogCollector();
-        using ILoggerFactory factory = logs.CreateFactory();
-        using var provider = new StaticAssetManifestProvider(new FileManifestSource(path), "/static/", factory.CreateLogger<StaticAssetManifestProvider>());
-        var resolver = new StaticAssetResolver(provider, strict: true);
-        await provider.EnsureLoadedAsync(TestContext.CancellationToken);
-        IChangeToken token = provider.GetChangeToken();
+        using var file = new ManifestFile();
+        File.WriteAllBytes(file.Path, SampleJson("aaaaaaaaaaaa"));
+        await file.LoadAsync(TestContext.CancellationToken);
 
         // Truncated mid-write, as a non-atomic deployment can leave it.
-        File.WriteAllText(path, """{"paths": {"css/site.css": "css/site.b""");
-        Assert.IsFalse(await provider.ReloadAsync(TestContext.CancellationToken));
-        Assert.IsFalse(await provider.ReloadAsync(TestContext.CancellationToken), "The same broken file is not parsed again.");
-        Assert.AreEqual("/static/css/site.aaaaaaaaaaaa.css", resolver.GetUrl("css/site.css"));
-        Assert.IsFalse(token.HasChanged);
+        File.WriteAllText(file.Path, """{"paths": {"css/site.css": "css/site.b""");
+        Assert.IsFalse(await file.Provider.ReloadAsync(TestContext.CancellationToken));
+        Assert.IsFalse(await file.Provider.ReloadAsync(TestContext.CancellationToken), "The same broken file is not parsed again.");
+        Assert.AreEqual("/static/css/site.aaaaaaaaaaaa.css", file.Resolver.GetUrl("css/site.css"));
+        Assert.IsFalse(file.FirstToken.HasChanged);
 
         // Deleted: still the old manifest; a different failure is logged once more.
-        File.Delete(path);
-        Assert.IsFalse(await provider.ReloadAsync(TestContext.CancellationToken));
-        Assert.IsFalse(await provider.ReloadAsync(TestContext.CancellationToken));
-        Assert.AreEqual("/static/css/site.aaaaaaaaaaaa.css", resolver.GetUrl("css/site.css"));
+        File.Delete(file.Path);
+        Assert.IsFalse(await file.Provider.ReloadAsync(TestContext.CancellationToken));
+        Assert.IsFalse(await file.Provider.ReloadAsync(TestContext.CancellationToken));
+        Assert.AreEqual("/static/css/site.aaaaaaaaaaaa.css", file.Resolver.GetUrl("css/site.css"));
 
-        string[] errors = [.. logs.Messages(LogLevel.Error)];
+        string[] errors = [.. file.Logs.Messages(LogLevel.Error)];
         Assert.HasCount(2, errors, string.Join("\n", errors));
-        Assert.Contains(path, errors[0]);
-        Assert.IsTrue(logs.Entries.Where(e => e.Level == LogLevel.Error).All(e => e.Exception is StaticManifestException));
-        Assert.Contains("not valid JSON", logs.Entries.First(e => e.Level == LogLevel.Error).Exception!.Message);
-        Assert.Contains("does not exist", logs.Entries.Last(e => e.Level == LogLevel.Error).Exception!.Message);
+        Assert.Contains(file.Path, errors[0]);
+        Assert.IsTrue(file.Logs.Entries.Where(e => e.Level == LogLevel.Error).All(e => e.Exception is StaticManifestException));
+        Assert.Contains("not valid JSON", file.Logs.Entries.First(e => e.Level == LogLevel.Error).Exception!.Message);
+        Assert.Contains("does not exist", file.Logs.Entries.Last(e => e.Level == LogLevel.Error).Exception!.Message);
 
         // Fixed: swapped in.
-        WriteAtomically(path, SampleJson("dddddddddddd"));
-        Assert.IsTrue(await provider.ReloadAsync(TestContext.CancellationToken));
-        Assert.AreEqual("/static/css/site.dddddddddddd.css", resolver.GetUrl("css/site.css"));
-        Assert.IsTrue(token.HasChanged);
-        Assert.IsFalse(await provider.ReloadAsync(TestContext.CancellationToken), "An unchanged file is not read again.");
+        WriteAtomically(file.Path, SampleJson("dddddddddddd"));
+        Assert.IsTrue(await file.Provider.ReloadAsync(TestContext.CancellationToken));
+        Assert.AreEqual("/static/css/site.dddddddddddd.css", file.Resolver.GetUrl("css/site.css"));
+        Assert.IsTrue(file.FirstToken.HasChanged);
+        Assert.IsFalse(await file.Provider.ReloadAsync(TestContext.CancellationToken), "An unchanged file is not read again.");
     }
 
     [TestMethod]
@@ -208,17 +187,9 @@ public sealed class ReloadTests
         Assert.IsFalse(await provider.ReloadAsync(TestContext.CancellationToken), "Same ETag: not read again.");
 
         await storage.SaveAsync("manifests/staticfiles.json", new MemoryStream(SampleJson("bbbbbbbbbbbb")), new SaveOptions { Overwrite = true }, TestContext.CancellationToken);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
-        Task loop = provider.RunReloadLoopAsync(TimeSpan.FromMilliseconds(20), TimeProvider.System, stop.Token);
-        try
-        {
-            Assert.IsTrue(await WaitUntilAsync(() => resolver.GetUrl("css/site.css") == "https://cdn.example.com/static/css/site.bbbbbbbbbbbb.css", Bound));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await loop;
-        }
+        await WhilePollingAsync(provider, async () =>
+            Assert.IsTrue(await WaitUntilAsync(() => resolver.GetUrl("css/site.css") == "https://cdn.example.com/static/css/site.bbbbbbbbbbbb.css", Bound)),
+            TestContext.CancellationToken);
 
         // Deleted from the storage: the previous manifest stays.
         await storage.DeleteAsync("manifests/staticfiles.json", TestContext.CancellationToken);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Wharf.StaticManifest.Runtime;
 
 namespace Wharf.StaticManifest.Tests.Runtime;
@@ -9,6 +10,9 @@ namespace Wharf.StaticManifest.Tests.Runtime;
 /// <summary>Manifests, sources, temp folders and a log collector for the runtime tests.</summary>
 internal static class RuntimeTestSupport
 {
+    /// <summary>How long a test waits at the most for a reload (or a bounded loop of them) to happen.</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
     public static string Integrity(string content) => "sha384-" + Convert.ToBase64String(SHA384.HashData(Encoding.UTF8.GetBytes(content)));
 
     public static StaticAsset Asset(string logical, string stored, string? integrity = null, string contentType = "application/octet-stream") => new()
@@ -57,6 +61,25 @@ internal static class RuntimeTestSupport
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="provider"/>'s reload loop (a poll every 20 ms) while <paramref name="body"/> runs, then
+    /// stops the loop and waits for it to end.
+    /// </summary>
+    public static async Task WhilePollingAsync(StaticAssetManifestProvider provider, Func<Task> body, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task loop = provider.RunReloadLoopAsync(TimeSpan.FromMilliseconds(20), TimeProvider.System, stop.Token);
+        try
+        {
+            await body();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+        }
     }
 
     /// <summary>Writes a file the way a deployment should: a temporary file renamed over the old one.</summary>
@@ -132,6 +155,57 @@ internal sealed class LogCollector : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             owner.Entries.Enqueue((logLevel, eventId, category, formatter(state, exception), exception));
+    }
+}
+
+/// <summary>
+/// staticfiles.json in a temp folder and, once <see cref="LoadAsync"/> has run, a provider over it (at <c>/static/</c>,
+/// logging to <see cref="Logs"/> unless made without a log) that has loaded it, a strict resolver, and the change token
+/// and manifest of that first load. Disposing it disposes the provider, then removes the folder.
+/// </summary>
+internal sealed class ManifestFile(bool logged = true) : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private ILoggerFactory? _factory;
+    private StaticAssetManifestProvider? _provider;
+    private StaticAssetResolver? _resolver;
+    private IChangeToken? _firstToken;
+    private StaticAssetManifest? _first;
+
+    public string Path => _folder.File("staticfiles.json");
+
+    public LogCollector Logs { get; } = new();
+
+    public StaticAssetManifestProvider Provider => _provider ?? throw new InvalidOperationException("Not loaded yet.");
+
+    public StaticAssetResolver Resolver => _resolver ?? throw new InvalidOperationException("Not loaded yet.");
+
+    /// <summary>The provider's change token right after the first load: it has changed once a reload swapped a manifest in.</summary>
+    public IChangeToken FirstToken => _firstToken ?? throw new InvalidOperationException("Not loaded yet.");
+
+    /// <summary>The manifest of the first load.</summary>
+    public StaticAssetManifest First => _first ?? throw new InvalidOperationException("Not loaded yet.");
+
+    /// <summary>How many reloads swapped a manifest in, by the provider's log.</summary>
+    public int Reloads => Logs.Entries.Count(e => e.EventId.Name == "Reloaded");
+
+    /// <summary>Makes the provider and the resolver and loads the manifest file as it is now.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        _factory = logged ? Logs.CreateFactory() : null;
+        _provider = new StaticAssetManifestProvider(new FileManifestSource(Path), "/static/", _factory?.CreateLogger<StaticAssetManifestProvider>());
+        _resolver = new StaticAssetResolver(_provider, strict: true);
+        await _provider.EnsureLoadedAsync(cancellationToken);
+        _firstToken = _provider.GetChangeToken();
+        _first = _provider.Manifest;
+    }
+
+    public void Dispose()
+    {
+        _provider?.Dispose();
+        _factory?.Dispose();
+        Logs.Dispose();
+        _folder.Dispose();
     }
 }
 

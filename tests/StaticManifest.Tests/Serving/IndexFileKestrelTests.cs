@@ -1,10 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static Wharf.StaticManifest.Tests.Serving.Http;
 
 namespace Wharf.StaticManifest.Tests.Serving;
@@ -17,55 +11,40 @@ namespace Wharf.StaticManifest.Tests.Serving;
 [TestClass]
 public sealed class IndexFileKestrelTests
 {
-    private static StaticRoot? s_root;
-    private static WebApplication? s_app;
-    private static Uri? s_base;
+    private static KestrelSite? s_site;
     private static StaticAsset? s_docs;
 
-    private static byte[] DocsBytes => s_root!.Read(s_docs!.StoredPath);
+    private static KestrelSite Site => s_site!;
 
-    private static byte[] DocsBrotli => s_root!.Read(s_docs!.StoredPath + ".br");
+    private static byte[] DocsBytes => Site.Root.Read(s_docs!.StoredPath);
+
+    private static byte[] DocsBrotli => Site.Root.Read(s_docs!.StoredPath + ".br");
 
     [ClassInitialize]
     public static async Task StartAsync(TestContext context)
     {
-        s_root = new StaticRoot();
-        s_docs = s_root.Add("docs/index.html", StaticRoot.Css(20000, 31), "text/html", brotli: true, gzip: true);
-        s_root.Add("docs/index.html", StaticRoot.Css(20000, 31), "text/html", fingerprint: false, brotli: true, gzip: true);
-        s_root.Add("index.html", "<title>root index</title>"u8.ToArray(), "text/html");
-        s_root.WriteManifest();
-
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddWharfStaticAssetServing(options =>
-        {
-            options.RootPath = s_root.Root;
-            options.IndexFile = "index.html";
-        });
-        s_app = builder.Build();
-        s_app.UseWharfStaticAssets();
-        s_app.Run(StaticRoot.FallThroughAsync);
-        await s_app.StartAsync(context.CancellationToken);
-        s_base = new Uri(s_app.Urls.Single());
+        s_site = new KestrelSite();
+        StaticRoot root = s_site.Root;
+        s_docs = root.Add("docs/index.html", StaticRoot.Css(20000, 31), "text/html", brotli: true, gzip: true);
+        root.Add("docs/index.html", StaticRoot.Css(20000, 31), "text/html", fingerprint: false, brotli: true, gzip: true);
+        root.Add("index.html", "<title>root index</title>"u8.ToArray(), "text/html");
+        root.WriteManifest();
+        await s_site.StartAsync(options => options.IndexFile = "index.html", context.CancellationToken);
     }
 
     [ClassCleanup]
     public static async Task StopAsync()
     {
-        if (s_app is not null)
+        if (s_site is not null)
         {
-            await s_app.StopAsync();
-            await s_app.DisposeAsync();
+            await s_site.DisposeAsync();
         }
-
-        s_root?.Dispose();
     }
 
     [TestMethod]
     public async Task Redirects_and_the_folder_URL_over_Kestrel()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = s_base };
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = Site.BaseAddress };
 
         using HttpResponseMessage bare = await client.GetAsync(new Uri("/static/docs?page=2", UriKind.Relative));
         Assert.AreEqual(HttpStatusCode.Found, bare.StatusCode);
@@ -110,7 +89,7 @@ public sealed class IndexFileKestrelTests
     [DataRow("/static/index.html", "/static/")]
     public async Task A_client_following_the_redirect_lands_on_the_folder_with_its_query(string from, string to)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true }) { BaseAddress = s_base };
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true }) { BaseAddress = Site.BaseAddress };
 
         using HttpResponseMessage response = await client.GetAsync(new Uri(from, UriKind.Relative));
 
@@ -138,7 +117,7 @@ public sealed class IndexFileKestrelTests
     [DataRow("/static/docs/index.html/", "fall", DisplayName = "the index name as a folder")]
     public async Task Hostile_folder_targets_sent_raw_never_escape_or_fail(string target, string expected)
     {
-        string response = await RawRequestAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        string response = await Site.RawRequestAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         Assert.DoesNotContain(StaticRoot.Secret, response);
         Assert.DoesNotContain("HTTP/1.1 500", response);
@@ -164,7 +143,7 @@ public sealed class IndexFileKestrelTests
     [TestMethod]
     public async Task A_very_long_target_is_refused_by_Kestrel_not_failed()
     {
-        string response = await RawRequestAsync(Encoding.ASCII.GetBytes($"GET /static/{new string('a', 20000)}/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        string response = await Site.RawRequestAsync($"GET /static/{new string('a', 20000)}/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 414", response);
     }
@@ -173,7 +152,7 @@ public sealed class IndexFileKestrelTests
     public async Task A_raw_query_with_UTF_8_bytes_or_encoded_CR_LF_is_sent_back_safely()
     {
         byte[] target = [.. "GET /static/docs?q="u8, 0xC3, 0xA9, .. "&h=%0d%0aX-Injected:%201 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"u8];
-        string response = await RawRequestAsync(target);
+        string response = await Site.RawRequestAsync(target);
 
         Assert.DoesNotContain("HTTP/1.1 500", response);
         Assert.DoesNotContain("\r\nX-Injected", response);
@@ -185,21 +164,5 @@ public sealed class IndexFileKestrelTests
         {
             Assert.StartsWith("HTTP/1.1 400", response);
         }
-    }
-
-    private static async Task<string> RawRequestAsync(byte[] request)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, s_base!.Port);
-        await socket.SendAsync(request);
-        using var received = new MemoryStream();
-        byte[] buffer = new byte[16384];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.Latin1.GetString(received.ToArray());
     }
 }

@@ -180,32 +180,13 @@ public sealed class IndexFileTests
     }
 
     [TestMethod]
-    public async Task HEAD_on_a_redirect_gets_the_redirect_without_a_body()
-    {
-        using HttpResponseMessage get = await GetAsync(Client, "/static/docs?x=1");
-        using HttpResponseMessage head = await SendAsync(Client, HttpMethod.Head, "/static/docs?x=1");
-
-        Assert.AreEqual(HttpStatusCode.Found, head.StatusCode);
-        Assert.IsEmpty(await BodyAsync(head));
-        foreach (string name in new[] { "Location", "Cache-Control", "Content-Length" })
-        {
-            Assert.AreEqual(Header(get, name), Header(head, name), name);
-        }
-    }
+    public Task HEAD_on_a_redirect_gets_the_redirect_without_a_body() =>
+        AssertHeadIsGetWithoutBodyAsync("/static/docs?x=1", [], HttpStatusCode.Found, "Location", "Cache-Control", "Content-Length");
 
     [TestMethod]
-    public async Task HEAD_on_a_folder_gets_the_headers_of_GET_and_no_body()
-    {
-        using HttpResponseMessage get = await GetAsync(Client, "/static/docs/", ("Accept-Encoding", "gzip"));
-        using HttpResponseMessage head = await SendAsync(Client, HttpMethod.Head, "/static/docs/", ("Accept-Encoding", "gzip"));
-
-        Assert.AreEqual(HttpStatusCode.OK, head.StatusCode);
-        Assert.IsEmpty(await BodyAsync(head));
-        foreach (string name in new[] { "Content-Length", "Content-Type", "Content-Encoding", "ETag", "Last-Modified", "Cache-Control", "Vary", "Accept-Ranges" })
-        {
-            Assert.AreEqual(Header(get, name), Header(head, name), name);
-        }
-    }
+    public Task HEAD_on_a_folder_gets_the_headers_of_GET_and_no_body() =>
+        AssertHeadIsGetWithoutBodyAsync(
+            "/static/docs/", [("Accept-Encoding", "gzip")], HttpStatusCode.OK, "Content-Length", "Content-Type", "Content-Encoding", "ETag", "Last-Modified", "Cache-Control", "Vary", "Accept-Ranges");
 
     [TestMethod]
     [DataRow("/static/docs")]
@@ -608,6 +589,23 @@ public sealed class IndexFileTests
         await host.StartAsync();
         using HttpResponseMessage response = await GetAsync(new RawClient(host.GetTestServer()), "/static/");
         Assert.AreEqual(value.Length > 0, !FellThrough(response), "Empty turns index files off.");
+    }
+
+    /// <summary>
+    /// GET, then HEAD, of <paramref name="path"/> with <paramref name="headers"/>: HEAD gets <paramref name="status"/>,
+    /// no body, and the headers <paramref name="names"/> as GET has them.
+    /// </summary>
+    private static async Task AssertHeadIsGetWithoutBodyAsync(string path, (string Name, string Value)[] headers, HttpStatusCode status, params string[] names)
+    {
+        using HttpResponseMessage get = await GetAsync(Client, path, headers);
+        using HttpResponseMessage head = await SendAsync(Client, HttpMethod.Head, path, headers);
+
+        Assert.AreEqual(status, head.StatusCode);
+        Assert.IsEmpty(await BodyAsync(head));
+        foreach (string name in names)
+        {
+            Assert.AreEqual(Header(get, name), Header(head, name), name);
+        }
     }
 
     /// <summary>Sets Request.Path directly: no client or server normalisation between the attacker and the middleware.</summary>

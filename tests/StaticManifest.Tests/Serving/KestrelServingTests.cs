@@ -1,10 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static Wharf.StaticManifest.Tests.Serving.Http;
 
 namespace Wharf.StaticManifest.Tests.Serving;
@@ -18,48 +12,37 @@ public sealed class KestrelServingTests
 {
     private const int BigLength = (1024 * 1024) + 17;
 
-    private static StaticRoot? s_root;
-    private static WebApplication? s_app;
-    private static Uri? s_base;
+    private static KestrelSite? s_site;
     private static StaticAsset? s_big;
     private static StaticAsset? s_css;
+
+    private static KestrelSite Site => s_site!;
 
     [ClassInitialize]
     public static async Task StartAsync(TestContext context)
     {
-        s_root = new StaticRoot();
-        s_big = s_root.Add("media/big.bin", StaticRoot.Random(BigLength, 11), "application/octet-stream");
-        s_css = s_root.Add("css/site.css", StaticRoot.Css(64 * 1024, 12), "text/css", brotli: true, gzip: true);
-        s_root.WriteManifest();
-
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddWharfStaticAssetServing(options => options.RootPath = s_root.Root);
-        s_app = builder.Build();
-        s_app.UseWharfStaticAssets();
-        s_app.Run(StaticRoot.FallThroughAsync);
-        await s_app.StartAsync(context.CancellationToken);
-        s_base = new Uri(s_app.Urls.Single());
+        s_site = new KestrelSite();
+        StaticRoot root = s_site.Root;
+        s_big = root.Add("media/big.bin", StaticRoot.Random(BigLength, 11), "application/octet-stream");
+        s_css = root.Add("css/site.css", StaticRoot.Css(64 * 1024, 12), "text/css", brotli: true, gzip: true);
+        root.WriteManifest();
+        await s_site.StartAsync(configure: null, context.CancellationToken);
     }
 
     [ClassCleanup]
     public static async Task StopAsync()
     {
-        if (s_app is not null)
+        if (s_site is not null)
         {
-            await s_app.StopAsync();
-            await s_app.DisposeAsync();
+            await s_site.DisposeAsync();
         }
-
-        s_root?.Dispose();
     }
 
     [TestMethod]
     public async Task A_large_file_its_ranges_and_its_variants_arrive_intact_over_Kestrel()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = s_base };
-        byte[] big = s_root!.Read(s_big!.StoredPath);
+        using var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = Site.BaseAddress };
+        byte[] big = Site.Root.Read(s_big!.StoredPath);
 
         using HttpResponseMessage full = await client.GetAsync(new Uri("/static/" + s_big.StoredPath, UriKind.Relative));
         Assert.AreEqual(HttpStatusCode.OK, full.StatusCode);
@@ -77,7 +60,7 @@ public sealed class KestrelServingTests
         brRequest.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate, br, zstd");
         using HttpResponseMessage brotli = await client.SendAsync(brRequest);
         Assert.AreEqual("br", Header(brotli, "Content-Encoding"));
-        CollectionAssert.AreEqual(s_root.Read(s_css.StoredPath), StaticRoot.Unbrotli(await brotli.Content.ReadAsByteArrayAsync()));
+        CollectionAssert.AreEqual(Site.Root.Read(s_css.StoredPath), StaticRoot.Unbrotli(await brotli.Content.ReadAsByteArrayAsync()));
 
         using var head = new HttpRequestMessage(HttpMethod.Head, "/static/" + s_big.StoredPath);
         using HttpResponseMessage headResponse = await client.SendAsync(head);
@@ -88,8 +71,8 @@ public sealed class KestrelServingTests
     [TestMethod]
     public async Task Concurrent_downloads_on_many_connections_all_get_the_right_bytes()
     {
-        byte[] big = s_root!.Read(s_big!.StoredPath);
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = s_base };
+        byte[] big = Site.Root.Read(s_big!.StoredPath);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = Site.BaseAddress };
         byte[][] bodies = await Task.WhenAll(Enumerable.Range(0, 32).Select(async i =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/static/" + s_big.StoredPath);
@@ -119,7 +102,7 @@ public sealed class KestrelServingTests
     [DataRow("/static/staticfiles.json")]
     public async Task Traversal_request_targets_sent_raw_never_reach_a_file_outside_the_manifest(string target)
     {
-        string response = await RawRequestAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        string response = await Site.RawRequestAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         Assert.DoesNotContain(StaticRoot.Secret, response);
         Assert.DoesNotContain("on disk, not in the manifest", response);
@@ -130,26 +113,10 @@ public sealed class KestrelServingTests
     public async Task A_raw_request_for_an_asset_gets_it()
     {
         // The control for the traversal test: the same raw client does get listed files.
-        string response = await RawRequestAsync($"GET /static/{s_css!.StoredPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept-Encoding: gzip;q=0, br;q=0\r\n\r\n");
+        string response = await Site.RawRequestAsync($"GET /static/{s_css!.StoredPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept-Encoding: gzip;q=0, br;q=0\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 200", response);
         Assert.DoesNotContain("Content-Encoding", response);
         Assert.Contains(".rule-12-0 {", response);
-    }
-
-    private static async Task<string> RawRequestAsync(string request)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, s_base!.Port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
-        using var received = new MemoryStream();
-        byte[] buffer = new byte[16384];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.Latin1.GetString(received.ToArray());
     }
 }
