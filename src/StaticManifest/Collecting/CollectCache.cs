@@ -143,33 +143,49 @@ internal sealed class CollectCache
             : null;
 
     /// <summary>
-    /// Every file the last collect published (name, length, content hash), from what each source file's entry
-    /// remembers: what a trusted destination holds, without a listing.
+    /// Whether the last collect published this output (or one of its variants) with this content: its file's entry
+    /// says so. Only meaningful while the destination is the one that collect left (<see cref="Destination"/>).
     /// </summary>
-    public IEnumerable<(string Name, long Length, string Hash)> PublishedFiles()
+    /// <param name="output">The output.</param>
+    /// <param name="variant">The index of the variant in <see cref="Output.Variants"/>, or -1 for the output itself.</param>
+    /// <param name="length">Its length.</param>
+    /// <param name="hash">Its content hash.</param>
+    public bool IsPublished(Output output, int variant, long length, string hash)
     {
-        foreach ((string _, CachedSource source) in _sources)
+        if (!_sources.TryGetValue(output.File.Found.PhysicalPath, out CachedSource? entry) || entry.Published is not { } published)
         {
-            if (source.Published is not { } published)
+            return false;
+        }
+
+        if (!output.Original)
+        {
+            // A fingerprinted name is its content.
+            if (published.StoredPath != output.StoredPath)
             {
-                continue;
+                return false;
             }
 
-            yield return (published.StoredPath, published.FinalLength, published.FinalHash);
-            foreach (CachedVariant variant in published.Variants)
-            {
-                yield return (published.StoredPath + variant.Extension, variant.Length, variant.Hash);
-            }
+            return variant < 0 ? published.FinalLength == length : HasVariant(published.Variants, output.Variants[variant].Extension, length, hash);
+        }
 
-            if (published.Original)
+        if (!published.Original || published.LogicalPath != output.LogicalPath)
+        {
+            return false;
+        }
+
+        return variant < 0 ? entry.Hash == hash && entry.Length == length : HasVariant(published.OriginalVariants, output.Variants[variant].Extension, length, hash);
+
+        static bool HasVariant(IReadOnlyList<CachedVariant> variants, string extension, long length, string hash)
+        {
+            foreach (CachedVariant cached in variants)
             {
-                string logical = published.LogicalPath;
-                yield return (logical, source.Length, source.Hash);
-                foreach (CachedVariant variant in published.OriginalVariants)
+                if (cached.Extension == extension)
                 {
-                    yield return (logical + variant.Extension, variant.Length, variant.Hash);
+                    return cached.Length == length && cached.Hash == hash;
                 }
             }
+
+            return false;
         }
     }
 
@@ -195,10 +211,15 @@ internal sealed class CollectCache
     public CachedFinal? TryGetFinal(SourceFile file) =>
         _finals.TryGetValue(FinalKey(file), out CachedFinal? final) ? final : null;
 
-    /// <summary>The cache's content for this collect's files, all but the destination's record (see <see cref="Save"/>).</summary>
+    /// <summary>
+    /// Writes the cache's content for this collect's files, all but the destination's record, to a temporary file
+    /// beside <paramref name="path"/>; <see cref="Save"/> completes it, <see cref="Discard"/> removes it.
+    /// </summary>
     /// <param name="files">This collect's source files.</param>
     /// <param name="outputs">What this collect publishes.</param>
-    public byte[] Serialize(IReadOnlyList<SourceFile> files, IReadOnlyList<Output> outputs)
+    /// <param name="path">The cache file.</param>
+    /// <returns>The temporary file.</returns>
+    public string Serialize(IReadOnlyList<SourceFile> files, IReadOnlyList<Output> outputs, string path)
     {
         var published = new Dictionary<SourceFile, (Output? Fingerprinted, Output? Original)>(files.Count);
         foreach (Output output in outputs)
@@ -215,8 +236,10 @@ internal sealed class CollectCache
         }
 
         DateTime racy = DateTime.UtcNow - RacyWindow;
-        using var buffer = new MemoryStream(1024 + (files.Count * 512));
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        using (var writer = new BinaryWriter(new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), Encoding.UTF8))
         {
             writer.Write(Magic);
             writer.Write(Version);
@@ -271,21 +294,16 @@ internal sealed class CollectCache
             }
         }
 
-        return buffer.ToArray();
+        return temporary;
     }
 
-    /// <summary>Writes the cache file: the serialized content and the destination's record (replaced atomically).</summary>
-    public void Save(string path, byte[] content)
+    /// <summary>Completes a file <see cref="Serialize"/> wrote with the destination's record and puts it in place (atomically).</summary>
+    public void Save(string path, string temporary)
     {
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var writer = new BinaryWriter(new FileStream(temporary, FileMode.Append, FileAccess.Write, FileShare.None), Encoding.UTF8))
             {
-                stream.Write(content);
-                using var writer = new BinaryWriter(stream, Encoding.UTF8);
                 writer.Write(Destination is not null);
                 if (Destination is { } destination)
                 {
@@ -300,7 +318,20 @@ internal sealed class CollectCache
         }
         finally
         {
+            Discard(temporary);
+        }
+    }
+
+    /// <summary>Removes a file <see cref="Serialize"/> wrote that will not be saved (the collect failed).</summary>
+    public static void Discard(string temporary)
+    {
+        try
+        {
             File.Delete(temporary);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file costs nothing but space; the collect's own error matters more.
         }
     }
 
@@ -402,6 +433,6 @@ internal sealed record CachedFinal(string Hash, string Integrity, long Length);
 
 /// <summary>
 /// The destination after the last publish: its manifest's version (ETag, length, time) and that manifest's SHA-256.
-/// While it is unchanged, the destination holds what <see cref="CollectCache.PublishedFiles"/> lists.
+/// While it is unchanged, the destination holds what each source file's entry says it published (<see cref="CollectCache.IsPublished"/>).
 /// </summary>
 internal sealed record CachedDestination(string ManifestETag, long ManifestLength, long ManifestLastModifiedTicks, string ManifestSha256);

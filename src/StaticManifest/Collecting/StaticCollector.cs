@@ -229,47 +229,69 @@ public sealed partial class StaticCollector
 
         // The next cache's content is known now; it is serialized while this one publishes, and saved (with the
         // destination's new manifest version) only when the publish succeeded.
-        Task<byte[]>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, outputs), cancellationToken);
-        (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new CollectProgress("manifest", 0, 1));
-        // One buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
-        using var manifestBuffer = new MemoryStream(4096 + (entries.Length * 512));
-        StaticAssetManifest.Write(manifestBuffer, entries);
-        string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.GetBuffer().AsSpan(0, (int)manifestBuffer.Length)));
-        if (known is null || known.ManifestSha256 != manifestSha)
+        Task<string>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, outputs, _options.CacheFile!), CancellationToken.None);
+        bool cacheSaved = false;
+        try
         {
-            manifestBuffer.Position = 0;
-            await _destination.SaveAsync(_options.ManifestName, manifestBuffer, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
-        }
+            (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new CollectProgress("manifest", 0, 1));
+            // One pooled buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
+            using var manifestBuffer = new Internal.PooledBufferWriter(4096 + (entries.Length * 512));
+            StaticAssetManifest.Write(manifestBuffer, entries);
+            string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.WrittenMemory.Span));
+            if (known is null || known.ManifestSha256 != manifestSha)
+            {
+                using Stream manifestContent = manifestBuffer.OpenRead();
+                await _destination.SaveAsync(_options.ManifestName, manifestContent, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
+            }
 
-        progress?.Report(new CollectProgress("manifest", 1, 1));
-        int deleted = 0;
-        if (_options.PruneStale)
-        {
-            // What the cache knows is what the last collects published, not what else may be there: prune lists.
-            IEnumerable<string> present = known is null ? existing.Keys : await ListNamesAsync(cancellationToken).ConfigureAwait(false);
-            deleted = await PruneAsync(entries, present, progress, cancellationToken).ConfigureAwait(false);
-        }
+            progress?.Report(new CollectProgress("manifest", 1, 1));
+            int deleted = 0;
+            if (_options.PruneStale)
+            {
+                // What the cache knows is what the last collects published, not what else may be there: prune lists.
+                IEnumerable<string> present = known is null ? existing.Keys : await ListNamesAsync(cancellationToken).ConfigureAwait(false);
+                deleted = await PruneAsync(entries, present, progress, cancellationToken).ConfigureAwait(false);
+            }
 
-        if (cache is not null)
-        {
-            StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
-            cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha);
-            cache.Save(_options.CacheFile!, await cacheBody!.ConfigureAwait(false));
+            if (cache is not null)
+            {
+                StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
+                cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha);
+                cache.Save(_options.CacheFile!, await cacheBody!.ConfigureAwait(false));
+                cacheSaved = true;
+            }
+
+            Log.Collected(_logger, files.Length, copied, unmodified, postProcessed, compressed);
+            return new CollectResult
+            {
+                ManifestFactory = manifest,
+                Found = files.Length,
+                Copied = copied,
+                Unmodified = unmodified,
+                PostProcessed = postProcessed,
+                Compressed = compressed,
+                Deleted = deleted,
+                Missing = missing,
+                Conflicts = found.Conflicts,
+            };
         }
-        Log.Collected(_logger, files.Length, copied, unmodified, postProcessed, compressed);
-        return new CollectResult
+        finally
         {
-            ManifestFactory = manifest,
-            Found = files.Length,
-            Copied = copied,
-            Unmodified = unmodified,
-            PostProcessed = postProcessed,
-            Compressed = compressed,
-            Deleted = deleted,
-            Missing = missing,
-            Conflicts = found.Conflicts,
-        };
+            if (cacheBody is not null && !cacheSaved)
+            {
+                // The collect failed: the next cache is not saved (the cache it started from stays valid).
+                try
+                {
+                    CollectCache.Discard(await cacheBody.ConfigureAwait(false));
+                }
+#pragma warning disable CA1031 // The collect's own exception is what propagates; a failed cache write only loses the cache.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+        }
     }
 
     /// <summary>One manifest entry per file, in the files' order (ordinal by logical path, as the finder returns them).</summary>
@@ -450,15 +472,8 @@ public sealed partial class StaticCollector
     {
         // What the destination holds (name → length, and content hash where known): from the cache when the
         // destination is as the last collect left it, otherwise from one listing and the previous manifest.
-        var existing = new Dictionary<string, (long Length, string? Hash)>(outputs.Count, StringComparer.Ordinal);
-        if (trusted is not null)
-        {
-            foreach ((string name, long length, string hash) in trusted.PublishedFiles())
-            {
-                existing[name] = (length, hash);
-            }
-        }
-        else
+        var existing = new Dictionary<string, (long Length, string? Hash)>(trusted is null ? outputs.Count : 0, StringComparer.Ordinal);
+        if (trusted is null)
         {
             StaticAssetManifest? previous = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
             Dictionary<string, string> previousHashes = PreviousHashes(previous);
@@ -492,9 +507,12 @@ public sealed partial class StaticCollector
         for (int index = 0; index < uploads.Count; index++)
         {
             var upload = uploads[index];
-            bool present = existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
-                && (at.Length < 0 || at.Length == upload.Length)
-                && ((upload.Variant < 0 && !upload.Output.Original) || at.Hash == upload.Hash);
+            // A trusted destination holds what each file published last time, which its cache entry says.
+            bool present = trusted is not null
+                ? trusted.IsPublished(upload.Output, upload.Variant, upload.Length, upload.Hash)
+                : existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
+                    && (at.Length < 0 || at.Length == upload.Length)
+                    && ((upload.Variant < 0 && !upload.Output.Original) || at.Hash == upload.Hash);
             if (!present)
             {
                 pending.Add(index);

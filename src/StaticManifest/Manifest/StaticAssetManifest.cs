@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -103,9 +104,26 @@ public sealed class StaticAssetManifest
     /// <returns>The Django hash written.</returns>
     internal static string Write(Stream destination, IReadOnlyList<ManifestEntry> entries)
     {
-        // Relaxed escaping: the manifest is a JSON file, never inlined into HTML, and the default encoder would write
-        // every '+' of an integrity value and every non-ASCII character as a \uXXXX escape.
-        using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var writer = new Utf8JsonWriter(destination, WriterOptions);
+        return Write(writer, entries);
+    }
+
+    /// <inheritdoc cref="Write(Stream, IReadOnlyList{ManifestEntry})"/>
+    internal static string Write(IBufferWriter<byte> destination, IReadOnlyList<ManifestEntry> entries)
+    {
+        using var writer = new Utf8JsonWriter(destination, WriterOptions);
+        return Write(writer, entries);
+    }
+
+    /// <summary>
+    /// Compact, unvalidated (the writer's own calls are balanced), relaxed escaping: the manifest is a JSON file, never
+    /// inlined into HTML, and the default encoder would write every '+' of an integrity value and every non-ASCII
+    /// character as a \uXXXX escape.
+    /// </summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Write(Utf8JsonWriter writer, IReadOnlyList<ManifestEntry> entries)
+    {
         writer.WriteStartObject();
         writer.WriteStartObject("paths");
         bool ordinalIsCodePointOrder = true;
