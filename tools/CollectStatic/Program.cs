@@ -8,7 +8,8 @@ using Wharf.Storage.FileSystem;
 //   wharf-collectstatic --source wwwroot [--source more] --destination artifacts/static
 //   wharf-collectstatic --source wwwroot --config appsettings.json --storage staticfiles
 // Options: --ignore GLOB (repeatable), --no-default-ignore, --static-url /static/, --lenient, --no-originals,
-// --no-compress, --dry-run, --prune, --parallel N, --cache FILE.
+// --no-compress, --dry-run, --prune, --parallel N, --cache FILE (collect cache; variants are kept in FILE.variants/),
+// --variants-cache DIR (where precompressed variants are kept, without or beside a collect cache).
 // Exit codes: 0 done, 1 failed (missing references in strict mode, storage errors), 2 bad arguments.
 var options = new StaticCollectOptions();
 string? destination = null;
@@ -35,8 +36,9 @@ try
             case "--prune" or "--clear": options.PruneStale = true; break;
             case "--parallel": options.MaxParallelUploads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--cache": options.CacheFile = Next(); break;
+            case "--variants-cache": options.PrecompressionCacheDirectory = Next(); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE]");
+                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE] [--variants-cache DIR]");
                 return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}' (see --help).");
         }
