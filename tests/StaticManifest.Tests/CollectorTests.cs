@@ -225,6 +225,31 @@ public sealed class CollectorTests : CollectorTestBase
     }
 
     [TestMethod]
+    public async Task Without_a_cache_an_unchanged_recollect_leaves_the_manifest_as_it_is_and_a_change_rewrites_it()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", "body { background: url(../img/a.png); }");
+        Write(source, "img/a.png", "PNG");
+        (IStorage storage, string root) = Destination();
+        await Collect(storage, source);
+        string manifestPath = Path.Join(root, StaticAssetManifest.DefaultName);
+        DateTime written = DateTime.UtcNow - TimeSpan.FromHours(1);
+        File.SetLastWriteTimeUtc(manifestPath, written);
+        byte[] before = await File.ReadAllBytesAsync(manifestPath, Ct);
+
+        CollectResult unchanged = await Collect(storage, source);
+        Assert.AreEqual(0, unchanged.Copied);
+        Assert.AreEqual(written, File.GetLastWriteTimeUtc(manifestPath), "The same bytes are not written again: the manifest's version stays.");
+
+        Write(source, "img/a.png", "PNG2");
+        CollectResult changed = await Collect(storage, source);
+        byte[] after = await File.ReadAllBytesAsync(manifestPath, Ct);
+        CollectionAssert.AreNotEqual(before, after);
+        CollectionAssert.AreEqual(changed.Manifest.ToUtf8Bytes(), after);
+        Assert.AreNotEqual(written, File.GetLastWriteTimeUtc(manifestPath));
+    }
+
+    [TestMethod]
     public async Task An_unreadable_cache_file_is_ignored()
     {
         string source = Folder();

@@ -233,13 +233,15 @@ public sealed partial class StaticCollector
         bool cacheSaved = false;
         try
         {
-            (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
+            (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing, string? previousManifestSha) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new CollectProgress("manifest", 0, 1));
             // One pooled buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
             using var manifestBuffer = new Internal.PooledBufferWriter(4096 + (entries.Length * 512));
             StaticAssetManifest.Write(manifestBuffer, entries);
             string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.WrittenMemory.Span));
-            if (known is null || known.ManifestSha256 != manifestSha)
+            // Not written again when the destination has these very bytes (nothing changed): its version stays, and a
+            // server or CDN polling it sees no change.
+            if ((known?.ManifestSha256 ?? previousManifestSha) != manifestSha)
             {
                 using Stream manifestContent = manifestBuffer.OpenRead();
                 await _destination.SaveAsync(_options.ManifestName, manifestContent, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
@@ -468,14 +470,16 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<(int Copied, int Unmodified, Dictionary<string, (long Length, string? Hash)> Existing)> PublishAsync(List<Output> outputs, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(int Copied, int Unmodified, Dictionary<string, (long Length, string? Hash)> Existing, string? PreviousManifestSha)> PublishAsync(List<Output> outputs, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         // What the destination holds (name → length, and content hash where known): from the cache when the
         // destination is as the last collect left it, otherwise from one listing and the previous manifest.
         var existing = new Dictionary<string, (long Length, string? Hash)>(trusted is null ? outputs.Count : 0, StringComparer.Ordinal);
+        string? previousManifestSha = null;
         if (trusted is null)
         {
-            StaticAssetManifest? previous = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
+            StaticAssetManifest? previous;
+            (previous, previousManifestSha) = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
             Dictionary<string, string> previousHashes = PreviousHashes(previous);
             await foreach (StorageEntry entry in _destination.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
@@ -556,7 +560,7 @@ public sealed partial class StaticCollector
             }
         }
 
-        return (copied, unmodified, existing);
+        return (copied, unmodified, existing, previousManifestSha);
     }
 
     /// <summary>Stored path → content hash of every file and variant of the previous manifest (one dictionary, not a scan per name).</summary>
@@ -580,22 +584,29 @@ public sealed partial class StaticCollector
         return hashes;
     }
 
-    private async Task<StaticAssetManifest?> ReadPreviousManifestAsync(CancellationToken cancellationToken)
+    /// <summary>The destination's manifest, and the SHA-256 of its bytes (so an identical new one is not written again).</summary>
+    private async Task<(StaticAssetManifest? Manifest, string? Sha256)> ReadPreviousManifestAsync(CancellationToken cancellationToken)
     {
+        byte[] bytes;
         try
         {
-            byte[] bytes = await _destination.ReadAllBytesAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
-            return StaticAssetManifest.Parse(bytes);
+            bytes = await _destination.ReadAllBytesAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectNotFoundException)
         {
-            return null;
+            return (null, null);
+        }
+
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        try
+        {
+            return (StaticAssetManifest.Parse(bytes), sha);
         }
         catch (StaticManifestException exception)
         {
             // An unreadable previous manifest only costs re-uploads of original names.
             Log.PreviousManifestUnreadable(_logger, _options.ManifestName, exception.Message);
-            return null;
+            return (null, sha);
         }
     }
 
