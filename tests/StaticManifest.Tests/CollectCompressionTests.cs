@@ -67,9 +67,10 @@ public sealed class CollectCompressionTests : CollectorTestBase
         Assert.IsGreaterThan(0, elsewhere.Copied);
         await AssertVariantsDecompressToTheirOutputs(other, otherRoot);
 
-        // The first destination's manifest replaced by hand (same bytes, another version).
+        // The first destination's manifest replaced by hand (same bytes, another version; written after the files, so
+        // the listing's times do not make the collect distrust their hashes).
         string manifestPath = Path.Join(root, StaticAssetManifest.DefaultName);
-        SameTickWrites.Write(manifestPath, manifest, DateTime.UtcNow - TimeSpan.FromMinutes(3));
+        SameTickWrites.Write(manifestPath, manifest, DateTime.UtcNow + TimeSpan.FromMinutes(3));
         counting.Reset();
         CollectResult replaced = await Collect(storage, source, Cached(cacheFile, counting));
         CollectionAssert.AreEquivalent(compressible, counting.Gets.ToArray());

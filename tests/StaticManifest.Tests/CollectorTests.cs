@@ -233,7 +233,7 @@ public sealed class CollectorTests : CollectorTestBase
         (IStorage storage, string root) = Destination();
         await Collect(storage, source);
         string manifestPath = Path.Join(root, StaticAssetManifest.DefaultName);
-        DateTime written = DateTime.UtcNow - TimeSpan.FromHours(1);
+        DateTime written = DateTime.UtcNow + TimeSpan.FromHours(1); // a version to recognise, later than every file
         File.SetLastWriteTimeUtc(manifestPath, written);
         byte[] before = await File.ReadAllBytesAsync(manifestPath, Ct);
 

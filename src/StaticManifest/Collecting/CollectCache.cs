@@ -21,9 +21,10 @@ internal sealed class CollectCache
     /// <summary>
     /// The file format, and what the cached references mean: version 2 added <see cref="AssetReferenceKind.JsNewUrl"/>, so
     /// a version-1 file's JavaScript references lack it and must not be used (the scanners changed, not the file);
-    /// version 3 keeps what was published per source file instead of a list of every stored name.
+    /// version 3 keeps what was published per source file instead of a list of every stored name; version 4 keeps
+    /// each file's change time too.
     /// </summary>
-    private const int Version = 3;
+    private const int Version = 4;
 
     /// <summary>A file modified this recently when the cache is written is not remembered (its time may not change on the next write).</summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
@@ -76,18 +77,19 @@ internal sealed class CollectCache
                 return Empty(key);
             }
 
-            int sourceCount = reader.ReadInt32();
+            int sourceCount = ReadCount(reader);
             var sources = new Dictionary<string, CachedSource>(sourceCount, StringComparer.Ordinal);
             for (int i = 0; i < sourceCount; i++)
             {
                 string physical = reader.ReadString();
                 long length = reader.ReadInt64();
                 long ticks = reader.ReadInt64();
+                long changeTicks = reader.ReadInt64();
                 bool rewritable = reader.ReadBoolean();
                 string hash = reader.ReadString();
                 string integrity = reader.ReadString();
                 bool isText = reader.ReadBoolean();
-                int referenceCount = reader.ReadInt32();
+                int referenceCount = ReadCount(reader);
                 var references = new AssetReference[referenceCount];
                 for (int r = 0; r < referenceCount; r++)
                 {
@@ -111,10 +113,10 @@ internal sealed class CollectCache
                     published = new CachedPublished(logicalPath, storedPath, finalHash.Length == 0 ? hash : finalHash, finalLength < 0 ? length : finalLength, original, ReadVariants(reader), ReadVariants(reader));
                 }
 
-                sources[physical] = new CachedSource(length, ticks, rewritable, hash, integrity, isText, references, published);
+                sources[physical] = new CachedSource(length, ticks, changeTicks, rewritable, hash, integrity, isText, references, published);
             }
 
-            int finalCount = reader.ReadInt32();
+            int finalCount = ReadCount(reader);
             var finals = new Dictionary<string, CachedFinal>(finalCount, StringComparer.Ordinal);
             for (int i = 0; i < finalCount; i++)
             {
@@ -138,7 +140,8 @@ internal sealed class CollectCache
     /// <summary>The cached hashes and references of a found file, when its length and modification time are unchanged.</summary>
     public CachedSource? TryGetSource(FoundFile file, bool rewritable) =>
         _sources.TryGetValue(file.PhysicalPath, out CachedSource? entry)
-        && entry.Length == file.Length && entry.LastWriteTicks == file.LastWriteTimeUtc.Ticks && entry.Rewritable == rewritable
+        && entry.Length == file.Length && entry.LastWriteTicks == file.LastWriteTimeUtc.Ticks && entry.ChangeTicks == file.ChangeTimeUtc.Ticks
+        && entry.Rewritable == rewritable
             ? entry
             : null;
 
@@ -204,7 +207,7 @@ internal sealed class CollectCache
 
         return original
             ? published.Original && entry.Hash == contentHash && published.LogicalPath == file.Found.LogicalPath ? published.OriginalVariants : null
-            : published.FinalHash == contentHash && published.LogicalPath == file.Found.LogicalPath ? published.Variants : null;
+            : published.FinalHash == contentHash && published.LogicalPath == file.Found.LogicalPath && published.StoredPath == file.StoredPath ? published.Variants : null;
     }
 
     /// <summary>The final hashes of a rewritten file, when its source and its targets' final names are unchanged.</summary>
@@ -219,7 +222,9 @@ internal sealed class CollectCache
     /// <param name="outputs">What this collect publishes.</param>
     /// <param name="path">The cache file.</param>
     /// <returns>The temporary file.</returns>
-    public string Serialize(IReadOnlyList<SourceFile> files, IReadOnlyList<Output> outputs, string path)
+    /// <param name="collectStarted">When the collect started (before its files were found): a file modified or changed
+    /// less than the racy window before it is not trusted next time, however long the collect took.</param>
+    public string Serialize(IReadOnlyList<SourceFile> files, IReadOnlyList<Output> outputs, string path, DateTime collectStarted)
     {
         var published = new Dictionary<SourceFile, (Output? Fingerprinted, Output? Original)>(files.Count);
         foreach (Output output in outputs)
@@ -235,10 +240,25 @@ internal sealed class CollectCache
             }
         }
 
-        DateTime racy = DateTime.UtcNow - RacyWindow;
+        DateTime racy = collectStarted - RacyWindow;
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Write(temporary, files, published, racy);
+        }
+        catch
+        {
+            Discard(temporary);
+            throw;
+        }
+
+        return temporary;
+    }
+
+    private void Write(string temporary, IReadOnlyList<SourceFile> files, Dictionary<SourceFile, (Output? Fingerprinted, Output? Original)> published, DateTime racy)
+    {
         using (var writer = new BinaryWriter(new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), Encoding.UTF8))
         {
             writer.Write(Magic);
@@ -252,7 +272,9 @@ internal sealed class CollectCache
             {
                 writer.Write(file.Found.PhysicalPath);
                 writer.Write(file.Found.Length);
-                writer.Write(file.Found.LastWriteTimeUtc < racy ? file.Found.LastWriteTimeUtc.Ticks : long.MinValue);
+                bool settled = IsSettled(file.Found, racy);
+                writer.Write(settled ? file.Found.LastWriteTimeUtc.Ticks : long.MinValue);
+                writer.Write(file.Found.ChangeTimeUtc.Ticks);
                 writer.Write(file.Rewritable);
                 writer.Write(file.SourceHash);
                 writer.Write(file.SourceIntegrity);
@@ -283,7 +305,7 @@ internal sealed class CollectCache
                 }
             }
 
-            SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0 && f.Found.LastWriteTimeUtc < racy)];
+            SourceFile[] rewritten = [.. remembered.Where(f => f.Links.Count > 0 && f.FinalHash.Length > 0 && IsSettled(f.Found, racy))];
             writer.Write(rewritten.Length);
             foreach (SourceFile file in rewritten)
             {
@@ -293,8 +315,6 @@ internal sealed class CollectCache
                 writer.Write(file.FinalLength);
             }
         }
-
-        return temporary;
     }
 
     /// <summary>Completes a file <see cref="Serialize"/> wrote with the destination's record and puts it in place (atomically).</summary>
@@ -335,9 +355,21 @@ internal sealed class CollectCache
         }
     }
 
-    private static IReadOnlyList<CachedVariant> ReadVariants(BinaryReader reader)
+    /// <summary>A count, which cannot exceed the bytes left in the file: a corrupt one must not allocate gigabytes.</summary>
+    private static int ReadCount(BinaryReader reader)
     {
         int count = reader.ReadInt32();
+        return count >= 0 && count <= reader.BaseStream.Length - reader.BaseStream.Position
+            ? count
+            : throw new FormatException($"A count of {count} in the collect cache is impossible.");
+    }
+
+    /// <summary>Whether neither of a file's times is within the racy window (a later write in the same tick would not show).</summary>
+    private static bool IsSettled(FoundFile file, DateTime racy) => file.LastWriteTimeUtc < racy && file.ChangeTimeUtc < racy;
+
+    private static IReadOnlyList<CachedVariant> ReadVariants(BinaryReader reader)
+    {
+        int count = ReadCount(reader);
         if (count == 0)
         {
             return [];
@@ -363,7 +395,8 @@ internal sealed class CollectCache
         }
     }
 
-    private static CollectCache Empty(string key) => new(key, new(StringComparer.Ordinal), new(StringComparer.Ordinal), null);
+    /// <summary>An empty cache with this key (what an unusable file gives).</summary>
+    public static CollectCache Empty(string key) => new(key, new(StringComparer.Ordinal), new(StringComparer.Ordinal), null);
 
     /// <summary>
     /// A rewritten file's final content is a function of its logical path, its source and the final names its links
@@ -417,7 +450,7 @@ internal sealed class CollectCache
 }
 
 /// <summary>A source file as the cache remembers it.</summary>
-internal sealed record CachedSource(long Length, long LastWriteTicks, bool Rewritable, string Hash, string Integrity, bool IsText, IReadOnlyList<AssetReference> References, CachedPublished? Published);
+internal sealed record CachedSource(long Length, long LastWriteTicks, long ChangeTicks, bool Rewritable, string Hash, string Integrity, bool IsText, IReadOnlyList<AssetReference> References, CachedPublished? Published);
 
 /// <summary>
 /// What the last collect published for a source file: its fingerprinted file (name, final hash and length) and

@@ -5,6 +5,17 @@ using Wharf.Storage;
 
 namespace Wharf.StaticManifest.Collecting;
 
+/// <summary>
+/// A source file's content is not what the collect (or its cache) hashed: it changed during the collect, or the cache
+/// took it for unchanged. With a cache, the collect runs again without it.
+/// </summary>
+internal sealed class StaleSourceException(string physicalPath, bool fromCache)
+    : StaticManifestException($"'{physicalPath}' changed while it was being collected; collect again.")
+{
+    /// <summary>Whether the hash that did not match came from the collect cache.</summary>
+    public bool FromCache { get; } = fromCache;
+}
+
 /// <summary>A reference from one collected file to another, resolved.</summary>
 internal sealed record Link(AssetReference Reference, ResolvedReference Resolved, SourceFile Target);
 
@@ -142,7 +153,7 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
         byte[] bytes = await File.ReadAllBytesAsync(Found.PhysicalPath, cancellationToken).ConfigureAwait(false);
         if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != SourceHash)
         {
-            throw new StaticManifestException($"'{Found.PhysicalPath}' changed while it was being collected; collect again.");
+            throw new StaleSourceException(Found.PhysicalPath, FromCache);
         }
 
         Text = IsText ? StrictUtf8.GetString(bytes) : null;
@@ -180,7 +191,7 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
         byte[] content = Rewrite(_ => true);
         if (Convert.ToHexStringLower(SHA256.HashData(content)) != FinalHash)
         {
-            throw new StaticManifestException($"The cached final hash of '{Found.LogicalPath}' does not match its rewritten content; delete the cache file and collect again.");
+            throw new StaleSourceException(Found.PhysicalPath, fromCache: true);
         }
 
         Final = content;

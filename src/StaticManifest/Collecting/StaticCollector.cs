@@ -64,7 +64,19 @@ public sealed partial class StaticCollector
         var storageTag = new KeyValuePair<string, object?>("wharf.storage.name", _destination.Name);
         try
         {
-            CollectResult result = await CollectCoreAsync(progress, cancellationToken).ConfigureAwait(false);
+            CollectResult result;
+            try
+            {
+                result = await CollectCoreAsync(progress, useCache: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StaleSourceException stale) when (stale.FromCache && _options.CacheFile is not null)
+            {
+                // The cache took a file for unchanged (same length and times) that is not: it cannot be trusted, so
+                // this collect runs again without it (a publish is idempotent and the manifest is written last).
+                Log.StaleCache(_logger, _options.CacheFile, stale.Message);
+                result = await CollectCoreAsync(progress, useCache: false, cancellationToken).ConfigureAwait(false);
+            }
+
             activity?.SetTag("wharf.static.found", result.Found);
             activity?.SetTag("wharf.static.copied", result.Copied);
             activity?.SetTag("wharf.static.unmodified", result.Unmodified);
@@ -83,7 +95,7 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<CollectResult> CollectCoreAsync(IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<CollectResult> CollectCoreAsync(IProgress<CollectProgress>? progress, bool useCache, CancellationToken cancellationToken)
     {
         var ignores = new List<string>(_options.IgnorePatterns);
         if (_options.UseDefaultIgnorePatterns)
@@ -91,9 +103,11 @@ public sealed partial class StaticCollector
             ignores.AddRange(StaticFileFinder.DefaultIgnorePatterns);
         }
 
+        DateTime started = DateTime.UtcNow;
+
         // The cache file is read while the sources are walked (a re-collect's two fixed costs, on two cores).
         Task<CollectCache>? cacheLoad = _options.CacheFile is { } cachePath
-            ? Task.Run(() => CollectCache.Load(cachePath, CollectCache.KeyOf(_options)), cancellationToken)
+            ? Task.Run(() => useCache ? CollectCache.Load(cachePath, CollectCache.KeyOf(_options)) : CollectCache.Empty(CollectCache.KeyOf(_options)), cancellationToken)
             : null;
         FindResult found = StaticFileFinder.Find(_options.Sources, ignores);
         foreach (FileConflict conflict in found.Conflicts)
@@ -216,6 +230,10 @@ public sealed partial class StaticCollector
             compressed = await CompressAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
         }
 
+        // Two files must never be stored under one name (a source folder holding a previous collect's output, say,
+        // has both app.css and app.1a2b3c4d5e6f.css): refused before anything is written.
+        EnsureDistinctNames(outputs);
+
         // The manifest is written straight from the files (sorted by logical path already); the StaticAssetManifest a
         // caller may read from the result is built only if it is asked for.
         ManifestEntry[] entries = ManifestEntries(files, outputs);
@@ -229,7 +247,7 @@ public sealed partial class StaticCollector
 
         // The next cache's content is known now; it is serialized while this one publishes, and saved (with the
         // destination's new manifest version) only when the publish succeeded.
-        Task<string>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, outputs, _options.CacheFile!), CancellationToken.None);
+        Task<string>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, outputs, _options.CacheFile!, started), CancellationToken.None);
         bool cacheSaved = false;
         try
         {
@@ -247,6 +265,8 @@ public sealed partial class StaticCollector
                 await _destination.SaveAsync(_options.ManifestName, manifestContent, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
             }
 
+            // The version of the manifest this collect leaves, taken at once (not after a prune's listing), for the cache.
+            StorageObjectInfo? manifestInfo = cache is null ? null : await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
             progress?.Report(new CollectProgress("manifest", 1, 1));
             int deleted = 0;
             if (_options.PruneStale)
@@ -258,9 +278,19 @@ public sealed partial class StaticCollector
 
             if (cache is not null)
             {
-                StorageObjectInfo info = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
+                StorageObjectInfo info = manifestInfo!;
                 cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha);
-                cache.Save(_options.CacheFile!, await cacheBody!.ConfigureAwait(false));
+                try
+                {
+                    cache.Save(_options.CacheFile!, await cacheBody!.ConfigureAwait(false));
+                }
+#pragma warning disable CA1031 // The deployment is complete; whatever kept the cache from being written only loses the next collect's shortcut.
+                catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    Log.CacheNotSaved(_logger, _options.CacheFile!, exception.Message);
+                }
+
                 cacheSaved = true;
             }
 
@@ -292,6 +322,27 @@ public sealed partial class StaticCollector
 #pragma warning restore CA1031
                 {
                 }
+            }
+        }
+    }
+
+    private void EnsureDistinctNames(List<Output> outputs)
+    {
+        var names = new Dictionary<string, string>(outputs.Count * 2, StringComparer.Ordinal) { [_options.ManifestName] = "the manifest" };
+        foreach (Output output in outputs)
+        {
+            Claim(output.StoredPath, output.LogicalPath);
+            foreach (CompressedContent variant in output.Variants)
+            {
+                Claim(output.StoredPath + variant.Extension, output.LogicalPath);
+            }
+        }
+
+        void Claim(string name, string logicalPath)
+        {
+            if (!names.TryAdd(name, logicalPath) && names[name] != logicalPath)
+            {
+                throw new StaticManifestException($"'{name}' would be stored for both '{names[name]}' and '{logicalPath}' (is a previous collect's output inside a source folder?); nothing was written.");
             }
         }
     }
@@ -387,6 +438,13 @@ public sealed partial class StaticCollector
             Output first = group[0];
             (string hash, _) = first.Hashes;
             ReadOnlyMemory<byte> content = await first.ReadContentAsync(token).ConfigureAwait(false);
+            if (first.File.Final is null && first.File.Source is null && Convert.ToHexStringLower(SHA256.HashData(content.Span)) != hash)
+            {
+                // Read from disk again (not held in memory): variants of other bytes must never be filed under this
+                // hash, in the destination or in the precompression cache.
+                throw new StaleSourceException(first.File.Found.PhysicalPath, first.File.FromCache);
+            }
+
             PrecompressionResult result = await precompressor.CompressAsync(first.StoredPath, content, hash, token).ConfigureAwait(false);
             IReadOnlyList<CompressedContent> variants = [.. result.Variants.Select(v => new CompressedContent(v.Coding, v.FileExtension, v.Content, v.Content.Length, v.ContentHash))];
             foreach (Output output in group)
@@ -481,11 +539,34 @@ public sealed partial class StaticCollector
             StaticAssetManifest? previous;
             (previous, previousManifestSha) = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
             Dictionary<string, string> previousHashes = PreviousHashes(previous);
+            var modified = new List<(string Name, DateTimeOffset LastModified)>();
+            DateTimeOffset? manifestWritten = null;
             await foreach (StorageEntry entry in _destination.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (!entry.IsDirectory)
                 {
                     existing[entry.Name] = (entry.Length ?? -1, previousHashes.GetValueOrDefault(entry.Name));
+                    if (entry.Name == _options.ManifestName)
+                    {
+                        manifestWritten = entry.LastModified;
+                    }
+                    else if (entry.LastModified is { } lastModified)
+                    {
+                        modified.Add((entry.Name, lastModified));
+                    }
+                }
+            }
+
+            // A file written after the manifest was (by a collect that failed before writing its own) may not hold
+            // what the manifest says: its hash is not taken from the manifest, so an original is uploaded again.
+            if (manifestWritten is { } written)
+            {
+                foreach ((string name, DateTimeOffset lastModified) in modified)
+                {
+                    if (lastModified > written && existing[name].Hash is not null)
+                    {
+                        existing[name] = (existing[name].Length, null);
+                    }
                 }
             }
         }
@@ -521,6 +602,13 @@ public sealed partial class StaticCollector
             {
                 pending.Add(index);
             }
+        }
+
+        // Original names are overwritten in place: until this collect's cache is saved, the old one would trust what
+        // they held before. If this collect fails midway and the sources are then reverted, that trust would be wrong.
+        if (trusted is not null && _options.CacheFile is { } cacheFile && pending.Exists(i => uploads[i].Output.Original))
+        {
+            CollectCache.Discard(cacheFile);
         }
 
         int unmodified = uploads.Count - pending.Count;
@@ -668,6 +756,12 @@ public sealed partial class StaticCollector
 
         [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "{LogicalPath} is in several sources; using {Used}, ignoring {IgnoredCount} other(s)")]
         public static partial void Conflict(ILogger logger, string logicalPath, string used, int ignoredCount);
+
+        [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "The collect cache {CacheFile} took a changed file for unchanged ({Cause}); collecting again without it")]
+        public static partial void StaleCache(ILogger logger, string cacheFile, string cause);
+
+        [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "The collect cache {CacheFile} could not be written ({Cause}); the collect itself succeeded, the next one reads every source again")]
+        public static partial void CacheNotSaved(ILogger logger, string cacheFile, string cause);
 
         [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "The previous manifest {Manifest} could not be read ({Cause}); unchanged original names are uploaded again")]
         public static partial void PreviousManifestUnreadable(ILogger logger, string manifest, string cause);

@@ -9,7 +9,15 @@ namespace Wharf.StaticManifest.Collecting;
 /// <param name="SourceRoot">The source folder it was found in.</param>
 /// <param name="Length">Its size in bytes.</param>
 /// <param name="LastWriteTimeUtc">Its modification time.</param>
-public sealed record FoundFile(string LogicalPath, string PhysicalPath, string SourceRoot, long Length, DateTime LastWriteTimeUtc);
+public sealed record FoundFile(string LogicalPath, string PhysicalPath, string SourceRoot, long Length, DateTime LastWriteTimeUtc)
+{
+    /// <summary>
+    /// When its status last changed (<c>ctime</c> on Linux; its creation time elsewhere): set by the system on every
+    /// write or replacement, unlike <see cref="LastWriteTimeUtc"/>, which tools set at will (npm installs every file
+    /// with 1985-10-26). Default when unknown.
+    /// </summary>
+    public DateTime ChangeTimeUtc { get; init; }
+}
 
 /// <summary>A logical path found in more than one source: the first wins, as in Django's finders.</summary>
 /// <param name="LogicalPath">The path.</param>
@@ -126,16 +134,47 @@ public static class StaticFileFinder
     }
 
     /// <summary>One directory entry as the enumeration reads it: no <see cref="FileSystemInfo"/> per entry.</summary>
-    private readonly record struct Entry(string Name, bool IsDirectory, bool IsLink, long Length, DateTime LastWriteTimeUtc);
+    private readonly record struct Entry(string Name, bool IsDirectory, bool IsLink);
+
+    /// <summary>
+    /// A file entry with its length and times; a link to a file counts with its target's; null for a dangling link or
+    /// a file deleted since the folder was read.
+    /// </summary>
+    private static FoundFile? Describe(string relative, string physical, string root)
+    {
+        if (Internal.FileStatus.TryGet(physical, followLinks: false, out bool isLink, out long length, out DateTime written, out DateTime changed))
+        {
+            if (!isLink)
+            {
+                return new FoundFile(relative, physical, root, length, written) { ChangeTimeUtc = changed };
+            }
+
+            return Internal.FileStatus.TryGet(physical, followLinks: true, out _, out length, out written, out changed)
+                ? new FoundFile(relative, physical, root, length, written) { ChangeTimeUtc = changed }
+                : null;
+        }
+
+        // No statx (another system, or the call failed): FileInfo, with the creation time as the change time.
+        var info = new FileInfo(physical);
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        FileSystemInfo target = (info.Attributes & FileAttributes.ReparsePoint) != 0 ? info.ResolveLinkTarget(returnFinalTarget: true) ?? info : info;
+        return target is FileInfo { Exists: true } resolved
+            ? new FoundFile(relative, physical, root, resolved.Length, resolved.LastWriteTimeUtc) { ChangeTimeUtc = resolved.CreationTimeUtc }
+            : null;
+    }
 
     private static List<FoundFile> ReadFolder(string root, string folder, string prefix, GlobPattern[] ignores, ConcurrentQueue<(string Folder, string Prefix)> subfolders)
     {
-        // The enumeration's own entries (d_type, one lstat for the length and time) instead of FileInfo objects.
+        // Names and types from the enumeration (getdents, no stat), then one statx per file for its length and times:
+        // the same system calls as the enumeration's own lstat, plus the change time the collect cache needs.
         var enumerable = new FileSystemEnumerable<Entry>(folder, static (ref FileSystemEntry entry) =>
         {
-            bool isLink = (entry.Attributes & FileAttributes.ReparsePoint) != 0;
             bool isDirectory = entry.IsDirectory;
-            return new Entry(entry.FileName.ToString(), isDirectory, isLink, isDirectory || isLink ? 0 : entry.Length, isDirectory || isLink ? default : entry.LastWriteTimeUtc.UtcDateTime);
+            return new Entry(entry.FileName.ToString(), isDirectory, isDirectory && (entry.Attributes & FileAttributes.ReparsePoint) != 0);
         }, Options);
 
         var files = new List<FoundFile>();
@@ -155,15 +194,13 @@ public static class StaticFileFinder
                 {
                     subfolders.Enqueue((physical, relative + "/"));
                 }
+
+                continue;
             }
-            else if (!entry.IsLink)
+
+            if (Describe(relative, physical, root) is { } file)
             {
-                files.Add(new FoundFile(relative, physical, root, entry.Length, entry.LastWriteTimeUtc));
-            }
-            else if (new FileInfo(physical).ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } resolved)
-            {
-                // A link to a file counts with its target's length and time; a dangling link is skipped.
-                files.Add(new FoundFile(relative, physical, root, resolved.Length, resolved.LastWriteTimeUtc));
+                files.Add(file);
             }
         }
 
