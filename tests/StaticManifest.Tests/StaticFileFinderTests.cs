@@ -20,6 +20,20 @@ public sealed class StaticFileFinderTests
     [DataRow("[x", "[x", true)]
     [DataRow("a*b*c", "axxbyyc", true)]
     [DataRow("a*b*c", "axxbyy", false)]
+    [DataRow("CVS", "CVS", true)]
+    [DataRow("CVS", "CVSx", false)]
+    [DataRow("CVS", "a/CVS", false)]
+    [DataRow(".*", ".", true)]
+    [DataRow(".*", "a.b", false)]
+    [DataRow("*~", "~", true)]
+    [DataRow("*~", "a~b", false)]
+    [DataRow("*", "", true)]
+    [DataRow("*", "any/path", true)]
+    [DataRow("node_modules*", "node_modules/.bin", true)]
+    [DataRow("*.min.js", "a.min.js", true)]
+    [DataRow("*.min.js", "a.min.jsx", false)]
+    [DataRow("*.m?p", "a.map", true)]
+    [DataRow("*[*", "a[*", true)]
     public void Globs_match_like_fnmatchcase(string pattern, string text, bool expected) =>
         Assert.AreEqual(expected, new GlobPattern(pattern).IsMatch(text));
 

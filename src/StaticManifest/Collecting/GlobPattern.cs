@@ -14,13 +14,49 @@ public sealed class GlobPattern
     {
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         _pattern = pattern;
+
+        // The usual patterns (CVS, .*, *~, *.map) are a comparison, not a match: a finder tries every pattern on
+        // every name and path of a tree.
+        ReadOnlySpan<char> wildcards = ['*', '?', '['];
+        int first = pattern.AsSpan().IndexOfAny(wildcards);
+        if (first < 0)
+        {
+            _shape = Shape.Literal;
+        }
+        else if (first == pattern.Length - 1 && pattern[first] == '*')
+        {
+            _shape = Shape.Prefix;
+            _fixed = pattern[..^1];
+        }
+        else if (first == 0 && pattern[0] == '*' && pattern.AsSpan(1).IndexOfAny(wildcards) < 0)
+        {
+            _shape = Shape.Suffix;
+            _fixed = pattern[1..];
+        }
     }
+
+    private enum Shape
+    {
+        General,
+        Literal,
+        Prefix,
+        Suffix,
+    }
+
+    private readonly Shape _shape;
+    private readonly string _fixed = string.Empty;
 
     /// <summary>The pattern's text.</summary>
     public string Pattern => _pattern;
 
     /// <summary>Whether <paramref name="text"/> matches the whole pattern.</summary>
-    public bool IsMatch(ReadOnlySpan<char> text) => Match(_pattern, 0, text, 0);
+    public bool IsMatch(ReadOnlySpan<char> text) => _shape switch
+    {
+        Shape.Literal => text.SequenceEqual(_pattern),
+        Shape.Prefix => text.StartsWith(_fixed, StringComparison.Ordinal),
+        Shape.Suffix => text.EndsWith(_fixed, StringComparison.Ordinal),
+        _ => Match(_pattern, 0, text, 0),
+    };
 
     /// <inheritdoc/>
     public override string ToString() => _pattern;
