@@ -34,6 +34,7 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 
     private readonly Lock _materializeLock = new();
     private Task? _materializing;
+    private Task? _verifying;
     private bool _finalDeferred;
 
     public FoundFile Found { get; } = found;
@@ -171,6 +172,35 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
         _finalDeferred = true;
     }
 
+    /// <summary>
+    /// Checks (once, whoever asks first) that a file the cache described and nobody read still hashes as the cache
+    /// said, before it is uploaded from disk: other bytes must never be published under its hash.
+    /// </summary>
+    public Task EnsureCachedSourceUnchangedAsync(CancellationToken cancellationToken)
+    {
+        if (!FromCache || Source is not null)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_materializeLock)
+        {
+            return _verifying ??= VerifyAsync(cancellationToken);
+        }
+
+        async Task VerifyAsync(CancellationToken token)
+        {
+            FileStream stream = new(Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
+            await using (stream.ConfigureAwait(false))
+            {
+                if (Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, token).ConfigureAwait(false)) != SourceHash)
+                {
+                    throw new StaleSourceException(Found.PhysicalPath, fromCache: true);
+                }
+            }
+        }
+    }
+
     /// <summary>Makes the final content of a file finished from the cache (once, whoever asks first).</summary>
     public Task EnsureFinalAsync(CancellationToken cancellationToken)
     {
@@ -282,9 +312,15 @@ internal sealed record Output(string StoredPath, string LogicalPath, SourceFile 
             await File.EnsureFinalAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return Bytes is { } bytes
-            ? new MemoryStream(bytes, writable: false)
-            : new FileStream(File.Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
+        if (Bytes is { } bytes)
+        {
+            return new MemoryStream(bytes, writable: false);
+        }
+
+        // Read from disk: what the cache took for unchanged is checked first (the file is then read twice, as it is
+        // without a cache: hashed, then uploaded).
+        await File.EnsureCachedSourceUnchangedAsync(cancellationToken).ConfigureAwait(false);
+        return new FileStream(File.Found.PhysicalPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
     }
 
     public StaticAsset ToAsset() => new()

@@ -493,7 +493,55 @@ public sealed partial class StaticCollector
             ?? (_options.PrecompressionCacheDirectory is { } directory ? new DirectoryPrecompressionCache(directory)
                 : _options.CacheFile is { } cacheFile ? new DirectoryPrecompressionCache(cacheFile + ".variants")
                 : null);
-        return cache is not null && _options.DryRun ? new ReadOnlyPrecompressionCache(cache) : cache;
+        if (cache is null)
+        {
+            return null;
+        }
+
+        cache = new TolerantPrecompressionCache(cache, _logger);
+        return _options.DryRun ? new ReadOnlyPrecompressionCache(cache) : cache;
+    }
+
+    /// <summary>
+    /// A precompression cache whose file-system errors cost only its shortcut (a miss, an entry not kept), as the
+    /// collect cache's do: a cache folder that cannot be created must not fail the collect. Logged once per collect.
+    /// </summary>
+    private sealed class TolerantPrecompressionCache(IPrecompressionCache inner, ILogger logger) : IPrecompressionCache
+    {
+        private int _logged;
+
+        public async ValueTask<IReadOnlyList<PrecompressedVariant>?> GetAsync(string contentHash, string settingsKey, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await inner.GetAsync(contentHash, settingsKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                Warn(exception);
+                return null;
+            }
+        }
+
+        public async ValueTask SetAsync(string contentHash, string settingsKey, IReadOnlyList<PrecompressedVariant> variants, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await inner.SetAsync(contentHash, settingsKey, variants, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                Warn(exception);
+            }
+        }
+
+        private void Warn(Exception exception)
+        {
+            if (Interlocked.Exchange(ref _logged, 1) == 0)
+            {
+                Log.PrecompressionCacheUnusable(logger, inner is DirectoryPrecompressionCache directory ? directory.Directory : inner.GetType().Name, exception.Message);
+            }
+        }
     }
 
     /// <summary>A precompression cache that is looked up but never written (for a dry run).</summary>
@@ -762,6 +810,9 @@ public sealed partial class StaticCollector
 
         [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "The collect cache {CacheFile} could not be written ({Cause}); the collect itself succeeded, the next one reads every source again")]
         public static partial void CacheNotSaved(ILogger logger, string cacheFile, string cause);
+
+        [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "The precompression cache {Cache} could not be used ({Cause}); files are compressed without it")]
+        public static partial void PrecompressionCacheUnusable(ILogger logger, string cache, string cause);
 
         [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "The previous manifest {Manifest} could not be read ({Cause}); unchanged original names are uploaded again")]
         public static partial void PreviousManifestUnreadable(ILogger logger, string manifest, string cause);
