@@ -184,7 +184,7 @@ public sealed class CollectCacheSafetyTests : CollectorTestBase
         string failed = string.Concat(Enumerable.Repeat("The notes of a failed collect, long enough to compress!!\n", 20));
         Assert.AreEqual(reverted.Length, failed.Length);
         Write(source, "notes.txt", failed);
-        var failing = new FailingManifestStorage(storage);
+        var failing = FailingStorage.OnName(storage, StaticAssetManifest.DefaultName);
         await Assert.ThrowsAsync<StorageUnavailableException>(() => Collect(failing, source, o => o.CacheFile = cache));
         Assert.AreEqual(failed, await File.ReadAllTextAsync(Path.Join(root, "notes.txt"), Ct), "The failed collect overwrote the original name.");
         CollectionAssert.AreEqual(manifest, Manifest(root), "The manifest is N's.");
@@ -373,35 +373,4 @@ public sealed class CollectCacheSafetyTests : CollectorTestBase
     private static bool Contains(byte[] bytes, byte[] pattern) => IndexOf(bytes, pattern) >= 0;
 
     private static int IndexOf(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> pattern) => bytes.IndexOf(pattern);
-
-    /// <summary>A destination whose manifest cannot be written: every file is published, then the collect fails.</summary>
-    private sealed class FailingManifestStorage(IStorage inner) : IStorage
-    {
-        public string Name => inner.Name;
-
-        public StorageCapabilities Capabilities => inner.Capabilities;
-
-        public ValueTask<SaveResult> SaveAsync(string name, Stream content, SaveOptions? options = null, CancellationToken cancellationToken = default) =>
-            name == StaticAssetManifest.DefaultName
-                ? throw new StorageUnavailableException(Name, name, "simulated outage")
-                : inner.SaveAsync(name, content, options, cancellationToken);
-
-        public ValueTask<Stream> OpenReadAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(name, range, cancellationToken);
-
-        public ValueTask<StorageObjectInfo> GetInfoAsync(string name, CancellationToken cancellationToken = default) => inner.GetInfoAsync(name, cancellationToken);
-
-        public ValueTask<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
-
-        public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StorageEntry> ListAsync(string? prefix = null, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
-
-        public Uri GetPublicUrl(string name) => inner.GetPublicUrl(name);
-
-        public ValueTask<Uri> GetSignedUrlAsync(string name, SignedUrlOptions? options = null, CancellationToken cancellationToken = default) => inner.GetSignedUrlAsync(name, options, cancellationToken);
-
-        public ValueTask SetVisibilityAsync(string name, ObjectVisibility visibility, CancellationToken cancellationToken = default) => inner.SetVisibilityAsync(name, visibility, cancellationToken);
-
-        public string? GetLocalPath(string name) => inner.GetLocalPath(name);
-    }
 }

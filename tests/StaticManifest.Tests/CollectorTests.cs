@@ -144,7 +144,7 @@ public sealed class CollectorTests : CollectorTestBase
         byte[] manifestBefore = await File.ReadAllBytesAsync(Path.Join(root, "staticfiles.json"), Ct);
 
         Write(source, "x.png", "X2");
-        var failing = new FailingStorage(storage, failOnSaveNumber: 2);
+        var failing = FailingStorage.OnSave(storage, 2);
         await Assert.ThrowsAsync<StorageException>(() => Collect(failing, source));
 
         CollectionAssert.AreEqual(manifestBefore, await File.ReadAllBytesAsync(Path.Join(root, "staticfiles.json"), Ct), "The manifest is written last.");
@@ -439,37 +439,4 @@ public sealed class CollectorTests : CollectorTestBase
     }
 
     private static string FileName(string path) => path[(path.LastIndexOf('/') + 1)..];
-
-    /// <summary>A storage that fails its Nth save, as an outage in the middle of a publish does.</summary>
-    private sealed class FailingStorage(IStorage inner, int failOnSaveNumber) : IStorage
-    {
-        private int _saves;
-
-        public string Name => inner.Name;
-
-        public StorageCapabilities Capabilities => inner.Capabilities;
-
-        public ValueTask<SaveResult> SaveAsync(string name, Stream content, SaveOptions? options = null, CancellationToken cancellationToken = default) =>
-            Interlocked.Increment(ref _saves) == failOnSaveNumber
-                ? throw new StorageUnavailableException(Name, name, "simulated outage")
-                : inner.SaveAsync(name, content, options, cancellationToken);
-
-        public ValueTask<Stream> OpenReadAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(name, range, cancellationToken);
-
-        public ValueTask<StorageObjectInfo> GetInfoAsync(string name, CancellationToken cancellationToken = default) => inner.GetInfoAsync(name, cancellationToken);
-
-        public ValueTask<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
-
-        public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
-
-        public IAsyncEnumerable<StorageEntry> ListAsync(string? prefix = null, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
-
-        public Uri GetPublicUrl(string name) => inner.GetPublicUrl(name);
-
-        public ValueTask<Uri> GetSignedUrlAsync(string name, SignedUrlOptions? options = null, CancellationToken cancellationToken = default) => inner.GetSignedUrlAsync(name, options, cancellationToken);
-
-        public ValueTask SetVisibilityAsync(string name, ObjectVisibility visibility, CancellationToken cancellationToken = default) => inner.SetVisibilityAsync(name, visibility, cancellationToken);
-
-        public string? GetLocalPath(string name) => inner.GetLocalPath(name);
-    }
 }
