@@ -8,13 +8,16 @@ using Wharf.Storage.FileSystem;
 //   wharf-collectstatic --source wwwroot [--source more] --destination artifacts/static
 //   wharf-collectstatic --source wwwroot --config appsettings.json --storage staticfiles
 // Options: --ignore GLOB (repeatable), --no-default-ignore, --static-url /static/, --lenient, --no-originals,
-// --no-compress, --dry-run, --prune, --parallel N, --cache FILE (collect cache; variants are kept in FILE.variants/),
-// --variants-cache DIR (where precompressed variants are kept, without or beside a collect cache).
+// --no-compress, --dry-run, --prune, --parallel N, --cache FILE, --no-cache, --variants-cache DIR.
+// Re-collects are incremental by default: a collect cache (and the precompressed variants beside it) is kept per
+// set of sources and destination under $XDG_CACHE_HOME/wharf (~/.cache/wharf; %LOCALAPPDATA%\wharf on Windows);
+// --cache FILE puts it elsewhere (a CI cache folder, say), --no-cache reads every source and lists the destination.
 // Exit codes: 0 done, 1 failed (missing references in strict mode, storage errors), 2 bad arguments.
 var options = new StaticCollectOptions();
 string? destination = null;
 string? configPath = null;
 string storageName = "staticfiles";
+bool useCache = true;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -36,9 +39,10 @@ try
             case "--prune" or "--clear": options.PruneStale = true; break;
             case "--parallel": options.MaxParallelUploads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--cache": options.CacheFile = Next(); break;
+            case "--no-cache": useCache = false; break;
             case "--variants-cache": options.PrecompressionCacheDirectory = Next(); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE] [--variants-cache DIR]");
+                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE | --no-cache] [--variants-cache DIR]");
                 return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}' (see --help).");
         }
@@ -47,6 +51,16 @@ try
     if ((destination is null) == (configPath is null))
     {
         throw new ArgumentException("give either --destination DIR or --config FILE (with --storage NAME).");
+    }
+
+    if (!useCache && options.CacheFile is not null)
+    {
+        throw new ArgumentException("--cache and --no-cache cannot be given together.");
+    }
+
+    if (useCache && options.Sources.Count > 0)
+    {
+        options.CacheFile ??= DefaultCache.PathFor(options.Sources, destination is not null ? $"dir:{Path.GetFullPath(destination)}" : $"config:{Path.GetFullPath(configPath!)}#{storageName}");
     }
 
     options.Validate();
@@ -120,6 +134,29 @@ catch (OperationCanceledException)
 {
     Console.Error.WriteLine("wharf-collectstatic: cancelled; the previous manifest is still in place.");
     return 1;
+}
+
+/// <summary>Where the collect cache lives unless --cache says otherwise: one file per set of sources and destination.</summary>
+internal static class DefaultCache
+{
+    public static string PathFor(IEnumerable<string> sources, string destination)
+    {
+        string key = string.Join('\n', sources.Select(Path.GetFullPath)) + "\n" + destination;
+        string id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16];
+        return Path.Combine(Folder(), $"collectstatic-{id}.cache");
+    }
+
+    private static string Folder()
+    {
+        if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathFullyQualified(xdg))
+        {
+            return Path.Combine(xdg, "wharf");
+        }
+
+        return OperatingSystem.IsWindows()
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "wharf", "cache")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "wharf");
+    }
 }
 
 /// <summary>One progress line per stage, redrawn in place on a terminal; stage changes only when redirected.</summary>
