@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Wharf.StaticManifest.Collecting;
 using Wharf.Storage;
 using Wharf.Storage.FileSystem;
@@ -10,12 +11,14 @@ using Wharf.Storage.FileSystem;
 // Options: --ignore GLOB (repeatable), --no-default-ignore, --static-url /static/, --lenient, --no-originals,
 // --no-compress, --dry-run, --prune, --parallel N, --cache FILE, --no-cache, --variants-cache DIR.
 // Re-collects are incremental by default: a collect cache (and the precompressed variants beside it) is kept per
-// set of sources and destination under $XDG_CACHE_HOME/wharf (~/.cache/wharf; %LOCALAPPDATA%\wharf on Windows);
+// set of sources and destination under $XDG_CACHE_HOME/wharf (~/.cache/wharf; %LOCALAPPDATA%\wharf\cache on Windows);
 // --cache FILE puts it elsewhere (a CI cache folder, say), --no-cache reads every source and lists the destination.
-// Exit codes: 0 done, 1 failed (missing references in strict mode, storage errors), 2 bad arguments.
+// Exit codes: 0 done, 1 failed (missing references in strict mode, storage errors, a storage the configuration does
+// not define validly), 2 bad arguments (a --config file that is missing or not JSON included).
 var options = new StaticCollectOptions();
 string? destination = null;
 string? configPath = null;
+IConfiguration? configuration = null;
 string storageName = "staticfiles";
 bool useCache = true;
 try
@@ -64,10 +67,18 @@ try
     }
 
     options.Validate();
+
+    // Read here so that a --config file that is missing or not JSON is a bad argument, not an unhandled exception.
+    if (configPath is not null)
+    {
+        configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configPath), optional: false).Build();
+    }
 }
-catch (Exception exception) when (exception is ArgumentException or FormatException)
+catch (Exception exception) when (exception is ArgumentException or FormatException or OverflowException or IOException or InvalidDataException)
 {
-    Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}");
+    // A JSON syntax error is two inner exceptions down ("Failed to load configuration from file …" says only where).
+    Exception cause = exception.GetBaseException();
+    Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}" + (cause == exception ? "" : $" {cause.Message}"));
     return 2;
 }
 
@@ -84,8 +95,7 @@ if (destination is not null)
 }
 else
 {
-    IConfiguration configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configPath!), optional: false).Build();
-    services.AddWharfStorage(configuration).AddFileSystem().AddS3().AddAzureBlob();
+    services.AddWharfStorage(configuration!).AddFileSystem().AddS3().AddAzureBlob();
 }
 
 await using ServiceProvider provider = services.BuildServiceProvider();
@@ -125,7 +135,7 @@ catch (MissingReferencesException exception)
     Console.Error.WriteLine("Nothing was written. Fix the references, or pass --lenient to leave them unchanged.");
     return 1;
 }
-catch (Exception exception) when (exception is StorageException or IOException or Wharf.StaticManifest.StaticManifestException or InvalidOperationException)
+catch (Exception exception) when (exception is StorageException or IOException or Wharf.StaticManifest.StaticManifestException or InvalidOperationException or OptionsValidationException)
 {
     Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}");
     return 1;
