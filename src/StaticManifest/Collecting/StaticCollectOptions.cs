@@ -171,10 +171,13 @@ public sealed record CollectResult
     /// <summary>Files already at the destination with the same content, not uploaded again.</summary>
     public int Unmodified { get; init; }
 
-    /// <summary>Files whose references were rewritten.</summary>
+    /// <summary>Files whose references are rewritten (whether this collect rewrote them or the cache knew the result).</summary>
     public int PostProcessed { get; init; }
 
-    /// <summary>Precompressed variants produced.</summary>
+    /// <summary>
+    /// Precompressed variants the manifest lists: made by this collect, taken from the precompression cache, or kept
+    /// from a trusted destination (like <see cref="PostProcessed"/>, a count of the result, not of the work done).
+    /// </summary>
     public int Compressed { get; init; }
 
     /// <summary>Stale files deleted (with <see cref="StaticCollectOptions.PruneStale"/>).</summary>
