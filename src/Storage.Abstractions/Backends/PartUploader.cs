@@ -43,6 +43,7 @@ public static class PartUploader
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var uploads = new List<Task<T>>();
         long length = 0;
+        bool sourceFailed = false;
         try
         {
             for (int index = 0; ; index++)
@@ -54,10 +55,11 @@ public static class PartUploader
                 {
                     filled = await FillAsync(content, buffer, partSize, failure.Token).ConfigureAwait(false);
                 }
-                catch
+                catch (Exception exception)
                 {
                     buffers.Return(buffer);
                     inFlight.Release();
+                    sourceFailed = exception is not OperationCanceledException;
                     throw;
                 }
 
@@ -80,7 +82,15 @@ public static class PartUploader
         }
         catch (Exception exception)
         {
-            await failure.CancelAsync().ConfigureAwait(false);
+            // When the caller's stream failed, the parts in flight (at most `concurrency`) are let finish rather than
+            // cancelled: a cancelled request may still reach the service after the caller's clean-up (deleting the
+            // reservation, aborting the multipart upload) and leave a part behind it. A failed part or the caller's
+            // cancellation still stops the others at once.
+            if (!sourceFailed)
+            {
+                await failure.CancelAsync().ConfigureAwait(false);
+            }
+
             try
             {
                 await Task.WhenAll(uploads).ConfigureAwait(false);
