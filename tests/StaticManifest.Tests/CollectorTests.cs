@@ -321,6 +321,56 @@ public sealed class CollectorTests : CollectorTestBase
     }
 
     [TestMethod]
+    public async Task An_import_meta_resolve_in_a_module_is_rewritten_to_the_fingerprinted_name_and_the_target_exists()
+    {
+        string source = Folder();
+        Write(source, "js/app.js", """
+            const worker = new Worker(import.meta.resolve('./worker.js'), { type: 'module' });
+            const theme = import.meta.resolve("/static/css/theme.css");
+            const pkg = import.meta.resolve('lodash');
+            // import.meta.resolve('./commented.js')
+            const s = "import.meta.resolve('./in-a-string.js')";
+            const o = import.meta?.resolve('./worker.js');
+
+            """);
+        Write(source, "js/worker.js", "import { f } from './dep.js';\nself.onmessage = f;\n");
+        Write(source, "js/dep.js", "export const f = () => {};\n");
+        Write(source, "css/theme.css", "body { color: red }\n");
+        (IStorage storage, string root) = Destination();
+
+        CollectResult result = await Collect(storage, source);
+
+        StaticAssetManifest manifest = result.Manifest;
+        string worker = manifest.Paths["js/worker.js"];
+        StringAssert.Matches(worker, new System.Text.RegularExpressions.Regex(@"^js/worker\.[0-9a-f]{12}\.js$"));
+        Assert.IsTrue(await storage.ExistsAsync(worker, Ct), "The fingerprinted target is published.");
+        StringAssert.Contains(await File.ReadAllTextAsync(Path.Join(root, worker), Ct), $"from './{FileName(manifest.Paths["js/dep.js"])}'");
+        Assert.IsTrue(await storage.ExistsAsync(manifest.Paths["css/theme.css"], Ct));
+        string app = await storage.ReadAllTextAsync(manifest.Paths["js/app.js"], cancellationToken: Ct);
+        StringAssert.Contains(app, $"new Worker(import.meta.resolve('./{FileName(worker)}'), {{ type: 'module' }})");
+        StringAssert.Contains(app, $"import.meta.resolve(\"/static/{manifest.Paths["css/theme.css"]}\")");
+        StringAssert.Contains(app, "import.meta.resolve('lodash')", "A bare specifier names a package.");
+        StringAssert.Contains(app, "// import.meta.resolve('./commented.js')", "Comments are left alone.");
+        StringAssert.Contains(app, "\"import.meta.resolve('./in-a-string.js')\"", "Strings are left alone.");
+        StringAssert.Contains(app, "import.meta?.resolve('./worker.js')", "Only import.meta.resolve exactly.");
+        Assert.AreEqual(2, result.PostProcessed, "app.js and worker.js have references.");
+    }
+
+    [TestMethod]
+    public async Task A_missing_import_meta_resolve_target_fails_a_strict_collect_with_its_position()
+    {
+        string source = Folder();
+        Write(source, "js/app.js", "const a = 1;\r\nconst u = import.meta.resolve(\r\n  './lib/missing.js');\r\n");
+        (IStorage storage, _) = Destination();
+
+        MissingReferencesException exception = await Assert.ThrowsExactlyAsync<MissingReferencesException>(() => Collect(storage, source));
+
+        MissingReference missing = exception.Missing.Single();
+        Assert.AreEqual("js/lib/missing.js", missing.TargetPath);
+        StringAssert.Contains(exception.Message, "js/app.js:3:4: './lib/missing.js'");
+    }
+
+    [TestMethod]
     public async Task A_cache_file_written_before_new_url_references_is_not_used()
     {
         // A version-1 cache knows app.js with the references the scanner found then: none, as new URL was not one.

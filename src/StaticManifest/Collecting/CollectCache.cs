@@ -22,9 +22,10 @@ internal sealed class CollectCache
     /// The file format, and what the cached references mean: version 2 added <see cref="AssetReferenceKind.JsNewUrl"/>, so
     /// a version-1 file's JavaScript references lack it and must not be used (the scanners changed, not the file);
     /// version 3 keeps what was published per source file instead of a list of every stored name; version 4 keeps
-    /// each file's change time too.
+    /// each file's change time too; version 5 added <see cref="AssetReferenceKind.JsImportMetaResolve"/> (a version-4
+    /// file's JavaScript references lack it).
     /// </summary>
-    private const int Version = 4;
+    private const int Version = 5;
 
     /// <summary>A file modified this recently when the cache is written is not remembered (its time may not change on the next write).</summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);

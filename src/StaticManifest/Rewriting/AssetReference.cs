@@ -49,6 +49,15 @@ public enum AssetReferenceKind
     /// </summary>
     /// <remarks>Appended last: the numeric values of this enum are stored in the collect cache file.</remarks>
     JsNewUrl,
+
+    /// <summary>
+    /// The argument of a JavaScript <c>import.meta.resolve('./a.js')</c>, which browsers and Node resolve as a module
+    /// specifier against the module's own URL. The argument is a string literal or a template literal without
+    /// substitutions. As for an import, only relative (<c>./</c>, <c>../</c>) and absolute (<c>/</c>) specifiers are
+    /// references; a bare one (<c>lodash</c>) names a package.
+    /// </summary>
+    /// <remarks>Appended last: the numeric values of this enum are stored in the collect cache file.</remarks>
+    JsImportMetaResolve,
 }
 
 /// <summary>

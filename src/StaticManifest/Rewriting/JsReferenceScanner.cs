@@ -8,7 +8,8 @@ namespace Wharf.StaticManifest.Rewriting;
 /// Finds the module references in a JavaScript text with a lexer that understands comments, strings, template literals
 /// (nested <c>${}</c> included) and regular-expression literals: static <c>import … from './a.js'</c>, side-effect
 /// <c>import './a.js'</c>, <c>export … from './a.js'</c>, dynamic <c>import('./a.js')</c>,
-/// <c>new URL('./a.png', import.meta.url)</c>, and <c>//# sourceMappingURL=a.js.map</c>.
+/// <c>import.meta.resolve('./a.js')</c>, <c>new URL('./a.png', import.meta.url)</c>, and
+/// <c>//# sourceMappingURL=a.js.map</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,6 +17,14 @@ namespace Wharf.StaticManifest.Rewriting;
 /// A dynamic import counts only when its first argument is a lone string literal or a template literal without
 /// substitutions. <c>import.meta</c>, <c>obj.import(…)</c> and anything inside a string, comment, template text or regular
 /// expression are not references.
+/// </para>
+/// <para>
+/// <c>import.meta.resolve(x)</c> counts when <c>x</c> is a lone string literal or a template literal without
+/// substitutions (a trailing comma allowed, a second argument not): the token sequence <c>import . meta . resolve (</c>
+/// exactly, comments and line breaks between the tokens allowed. Its argument is a module specifier, so as for a dynamic
+/// import only relative and absolute ones are references, not bare ones (<c>lodash</c>). Not references:
+/// <c>import.meta?.resolve(…)</c>, <c>import.meta['resolve'](…)</c>, <c>obj.import.meta.resolve(…)</c> and
+/// <c>import.meta.resolve</c> taken as a value.
 /// </para>
 /// <para>
 /// <c>new URL(x, import.meta.url)</c> counts when <c>x</c> is a lone string literal or a template literal without
@@ -226,6 +235,8 @@ public static class JsReferenceScanner
         DynamicString,
         /// <summary>After <c>new</c>: matching <c>URL(x, import.meta.url)</c> token by token (<c>_newUrlStep</c>).</summary>
         NewUrl,
+        /// <summary>After <c>import .</c>: matching <c>meta.resolve(x)</c> token by token (<c>_resolveStep</c>).</summary>
+        ImportMeta,
     }
 
     /// <summary>What an import or export clause expects next (outside its braces).</summary>
@@ -274,6 +285,8 @@ public static class JsReferenceScanner
         private AssetReference _pendingDynamic;
         private int _newUrlStep;        // how many tokens of URL ( x , import . meta . url [,] ) have matched
         private AssetReference _pendingNewUrl;
+        private int _resolveStep;       // how many tokens of meta . resolve ( x [,] ) have matched after import .
+        private AssetReference _pendingResolve;
 
         public List<AssetReference> References { get; } = [];
 
@@ -350,7 +363,14 @@ public static class JsReferenceScanner
                             continue; // the clause looks at this token too
                         }
 
-                        break; // import.meta, or not module syntax
+                        if (IsDot())
+                        {
+                            _state = State.ImportMeta; // import.meta, maybe import.meta.resolve(…)
+                            _resolveStep = 0;
+                            return;
+                        }
+
+                        break; // not module syntax
 
                     case State.AfterExport:
                         if (_token == Token.Punct && _punct is '*' or '{')
@@ -404,6 +424,22 @@ public static class JsReferenceScanner
                             // The import keyword was taken for import.meta, and is not: new URL(x, import('./b.js')).
                             _state = State.AfterImport;
                             continue;
+                        }
+
+                        if (_newUrlStep == 8)
+                        {
+                            // import.meta. was matched, and is not followed by url: new URL(x, import.meta.resolve('./b.js')).
+                            _state = State.ImportMeta;
+                            _resolveStep = 2;
+                            continue;
+                        }
+
+                        break;
+
+                    case State.ImportMeta:
+                        if (ImportMetaResolve())
+                        {
+                            return;
                         }
 
                         break;
@@ -500,7 +536,7 @@ public static class JsReferenceScanner
                 case 1 when IsPunct('('):
                 case 3 when IsPunct(','):
                 case 4 when IdentIs("import"):
-                case 5 or 7 when IsPunct('.') && _tokenEnd - _tokenStart == 1: // not ?. nor ...
+                case 5 or 7 when IsDot():
                 case 6 when IdentIs("meta"):
                 case 8 when IdentIs("url"):
                     _newUrlStep++;
@@ -525,7 +561,44 @@ public static class JsReferenceScanner
             }
         }
 
+        /// <summary>
+        /// One token of <c>meta.resolve(x)</c> after <c>import .</c>; false when the form is broken (the token is looked at
+        /// afresh).
+        /// </summary>
+        private bool ImportMetaResolve()
+        {
+            switch (_resolveStep)
+            {
+                case 0 when IdentIs("meta"):
+                case 1 when IsDot():
+                case 2 when IdentIs("resolve"):
+                case 3 when IsPunct('('):
+                    _resolveStep++;
+                    return true;
+                case 4 when (_token is Token.String or Token.Template) && _terminated:
+                    _pendingResolve = MakeReference(AssetReferenceKind.JsImportMetaResolve);
+                    _resolveStep++;
+                    return true;
+                case 5 when IsPunct(','):
+                    _resolveStep++; // a trailing comma; a second argument (Node's former parent URL) is not the form
+                    return true;
+                case 5 or 6 when IsPunct(')'):
+                    if (IsCandidateSpecifier(_pendingResolve.Url))
+                    {
+                        AddInOrder(_pendingResolve);
+                    }
+
+                    _state = State.Idle;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
         private bool IsPunct(char punct) => _token == Token.Punct && _punct == punct;
+
+        /// <summary>A lone <c>.</c>: not <c>?.</c> nor <c>...</c>.</summary>
+        private bool IsDot() => IsPunct('.') && _tokenEnd - _tokenStart == 1;
 
         /// <summary>
         /// Adds a reference that was pending while later tokens were read: a source-map comment among those tokens

@@ -67,7 +67,8 @@ public static class ReferenceResolver
     /// reference's kind: that is where a browser resolves a CSS <c>url(a.png)</c> (against the style sheet's URL) and a
     /// <c>new URL('a.png', import.meta.url)</c> (against the module's URL), and the fingerprinted file stays in the same
     /// folder. Which URLs are references at all is the scanners' call: a bare JavaScript import specifier
-    /// (<c>import 'react'</c>) names a package, not a file, so <see cref="JsReferenceScanner"/> does not report it, whereas
+    /// (<c>import 'react'</c>, <c>import.meta.resolve('react')</c>) names a package, not a file, so
+    /// <see cref="JsReferenceScanner"/> does not report it, whereas
     /// a bare <c>new URL('a.wasm', import.meta.url)</c> is relative and is reported.
     /// </remarks>
     public static bool TryResolve(string sourcePath, string url, string staticUrlPrefix, out ResolvedReference resolved)
@@ -311,7 +312,8 @@ public static class ReferenceResolver
                 }
 
                 return EscapeCssString(url, reference.Quote);
-            case AssetReferenceKind.JsImport or AssetReferenceKind.JsExport or AssetReferenceKind.JsDynamicImport or AssetReferenceKind.JsNewUrl:
+            case AssetReferenceKind.JsImport or AssetReferenceKind.JsExport or AssetReferenceKind.JsDynamicImport or AssetReferenceKind.JsNewUrl
+                or AssetReferenceKind.JsImportMetaResolve:
                 return EscapeJsString(url, reference.Quote);
             default:
                 // A kind this version does not know would be escaped for the wrong language: refuse rather than corrupt.

@@ -203,7 +203,7 @@ public sealed class JsNewUrlTests
             new URL('./n.png', Import.meta.url);
             new URL('./o.png', obj.import.meta.url);
             new URL('./p.png', 'https://example.com/');
-            new URL('./q.png', import.meta.resolve('./x.js'));
+            new URL('./q.png', import.meta.resolve(x));
             """));
     }
 

@@ -16,6 +16,7 @@ public sealed class ScannerRobustnessTests
         "return ", "if (", "=>", "++", "?.", "//# sourceMappingURL=", "/*# sourceMappingURL=", "\u2028", "\u2029", "\0", "\uD83D\uDE00", "\uD800", "\uDC00",
         "é", "日本", "\u00A0", "\uFEFF", "\\u{61}", "\\x41", "a", "b", "x",
         "new ", "URL(", "new URL(", ", import.meta.url)", "import.meta.url", ",)", "new Worker(",
+        "import.meta.resolve(", ".resolve(", "meta", "import.meta?.resolve(",
     ];
 
     private static string RandomText(Random random, int length, bool fragments)
