@@ -154,48 +154,47 @@ public sealed partial class FileSystemStorage : StorageBase
     {
         string relativeFolder = ObjectName.Split(request.Name).Folder;
         string folder = Path.GetDirectoryName(Paths.GetPath(request.Name))!;
-        EnsureFolder(request.Name, folder);
-
-        string tempFileName = TemporaryFilePrefix + RandomNumberGenerator.GetHexString(24, lowercase: true);
+        string tempFileName = CreateTempFileName();
         string tempPath = Path.Join(folder, tempFileName);
         long length = 0;
         string etag;
         try
         {
-            var file = new FileStream(CreateTempFile(request.Name, relativeFolder + tempFileName, tempPath), FileAccess.Write, bufferSize: 0);
-            await using (file.ConfigureAwait(false))
+            using SafeFileHandle file = CreateTempFile(request.Name, folder, relativeFolder + tempFileName, tempPath);
+
+            // The content's own CopyToAsync: a MemoryStream writes its buffer in one call, others stream through a
+            // pooled buffer of this size. The stream counts what it writes, so the length is free.
+            var writer = new SynchronousWriteStream(file);
+            await content.CopyToAsync(writer, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+            length = writer.Position;
+
+            // The attribute is written only when it says more than the name does: reading infers the same type.
+            bool describesMore = request.CacheControl is not null || request.Metadata.Count > 0
+                || !string.Equals(request.ContentType, ContentTypes.FromName(request.Name), StringComparison.Ordinal);
+            if (_useAttributes && describesMore && ExtendedAttributes.Write(file, request) is not 0 and var errno)
             {
-                // The content's own CopyToAsync: a MemoryStream writes its buffer in one call, others stream
-                // through a pooled buffer of this size. The file stream tracks its position, so the length is free.
-                await content.CopyToAsync(new SynchronousWriteStream(file), CopyBufferSize, cancellationToken).ConfigureAwait(false);
-                length = file.Position;
-
-                // The attribute is written only when it says more than the name does: reading infers the same type.
-                bool describesMore = request.CacheControl is not null || request.Metadata.Count > 0
-                    || !string.Equals(request.ContentType, ContentTypes.FromName(request.Name), StringComparison.Ordinal);
-                if (_useAttributes && describesMore && ExtendedAttributes.Write(file.SafeFileHandle, request) is not 0 and var errno)
-                {
-                    throw new StorageUnavailableException(Name, request.Name, $"could not store the content type and metadata: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", $"errno {errno}");
-                }
-
-                if (_fileMode is { } mode && !OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(file.SafeFileHandle, mode);
-                }
-
-                if (_options.FlushToDisk)
-                {
-                    long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                    file.Flush(flushToDisk: true);
-                    if (FileSystemDiagnostics.FlushDuration.Enabled)
-                    {
-                        FileSystemDiagnostics.FlushDuration.Record(
-                            System.Diagnostics.Stopwatch.GetElapsedTime(flushStarted).TotalSeconds, new KeyValuePair<string, object?>("wharf.storage.name", Name));
-                    }
-                }
-
-                etag = CreateETag(File.GetLastWriteTimeUtc(file.SafeFileHandle), length);
+                throw new StorageUnavailableException(Name, request.Name, $"could not store the content type and metadata: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}", $"errno {errno}");
             }
+
+            if (_fileMode is { } mode && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, mode);
+            }
+
+            if (_options.FlushToDisk)
+            {
+                long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                RandomAccess.FlushToDisk(file);
+                if (FileSystemDiagnostics.FlushDuration.Enabled)
+                {
+                    FileSystemDiagnostics.FlushDuration.Record(
+                        System.Diagnostics.Stopwatch.GetElapsedTime(flushStarted).TotalSeconds, new KeyValuePair<string, object?>("wharf.storage.name", Name));
+                }
+            }
+
+            // One fstat: the ETag carries the modification time the file system gave the file, which is what
+            // reading the object's metadata later reports.
+            etag = CreateETag(File.GetLastWriteTimeUtc(file), length);
         }
         catch
         {
@@ -206,13 +205,41 @@ public sealed partial class FileSystemStorage : StorageBase
         return new StagedFile(this, tempPath, folder, length, etag);
     }
 
-    /// <summary>Creates the temp file exclusively, proving it lies under the root.</summary>
-    private SafeFileHandle CreateTempFile(string name, string relativeTempName, string tempPath)
+    /// <summary>
+    /// A unique temp file name. <see cref="Random.Shared"/> (seeded from the OS's random source) rather than
+    /// <see cref="RandomNumberGenerator"/>: the name only has to be unique, which the exclusive create enforces anyway,
+    /// and the crypto generator makes a <c>getpid</c> call per use to detect forks.
+    /// </summary>
+    private static string CreateTempFileName()
+    {
+        Span<byte> random = stackalloc byte[12];
+        Random.Shared.NextBytes(random);
+        return TemporaryFilePrefix + Convert.ToHexStringLower(random);
+    }
+
+    /// <summary>
+    /// Creates the temp file exclusively in the object's folder, proving it lies under the root. The folder is
+    /// nearly always there already, so the create is simply tried: only when it fails for want of the folder is the
+    /// folder made (with its checks) and the create tried once more. That spares a stat of the folder per save.
+    /// </summary>
+    private SafeFileHandle CreateTempFile(string name, string folder, string relativeTempName, string tempPath)
+    {
+        if (TryCreateTempFile(name, folder, relativeTempName, tempPath, out int errno) is { } handle)
+        {
+            return handle;
+        }
+
+        EnsureFolder(name, folder);
+        return TryCreateTempFile(name, folder, relativeTempName, tempPath, out errno) ?? throw OpenError(name, errno);
+    }
+
+    /// <summary>Null, with ENOENT or ENOTDIR, when the folder is missing (or a file stands in its path).</summary>
+    private SafeFileHandle? TryCreateTempFile(string name, string folder, string relativeTempName, string tempPath, out int errno)
     {
         if (Paths.CanOpenBeneath)
         {
-            SafeFileHandle? handle = Paths.TryOpenBeneath(relativeTempName, NativeMethods.OWrOnly | NativeMethods.OCreat | NativeMethods.OExcl, 0b110_110_110, out int errno);
-            if (handle is not null)
+            SafeFileHandle? handle = Paths.TryOpenBeneath(relativeTempName, NativeMethods.OWrOnly | NativeMethods.OCreat | NativeMethods.OExcl, 0b110_110_110, out errno);
+            if (handle is not null || errno is NativeMethods.ENOENT or NativeMethods.ENOTDIR)
             {
                 return handle;
             }
@@ -224,7 +251,18 @@ public sealed partial class FileSystemStorage : StorageBase
             }
         }
 
-        SafeFileHandle created = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        SafeFileHandle created;
+        try
+        {
+            created = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (!Directory.Exists(folder))
+        {
+            errno = NativeMethods.ENOENT;
+            return null;
+        }
+
+        errno = 0;
         string? real = FileSystemPaths.GetOpenedPath(created, tempPath);
         if (real is null || !Paths.IsContained(real))
         {

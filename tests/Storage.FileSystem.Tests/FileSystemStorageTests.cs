@@ -136,6 +136,73 @@ public sealed class FileSystemStorageTests
     }
 
     [TestMethod]
+    [DataRow(true, DisplayName = "Overwriting_a_folder_is_a_conflict_and_leaves_no_temp_file (openat2)")]
+    [DataRow(false, DisplayName = "Overwriting_a_folder_is_a_conflict_and_leaves_no_temp_file (portable check)")]
+    public async Task Overwriting_a_folder_is_a_conflict_and_leaves_no_temp_file(bool kernelContainment)
+    {
+        // The replace no longer looks for a folder first: rename(2) refuses (EISDIR), and that must read the same.
+        using var temp = new TempFolder();
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root"), UseResolveBeneath = kernelContainment });
+        await storage.SaveTextAsync("full/inner.txt", "x", cancellationToken: Ct);
+        Directory.CreateDirectory(Path.Join(storage.RootPath, "sub", "empty"));
+
+        foreach (string name in new[] { "full", "sub/empty" })
+        {
+            var error = await Assert.ThrowsExactlyAsync<StorageConflictException>(
+                async () => await storage.SaveTextAsync(name, "file", new SaveOptions { Overwrite = true }, cancellationToken: Ct), name);
+            StringAssert.Contains(error.Message, "a folder has this name", name);
+            Assert.IsTrue(Directory.Exists(storage.GetLocalPath(name)), name);
+        }
+
+        Assert.AreEqual("x", await storage.ReadAllTextAsync("full/inner.txt", cancellationToken: Ct));
+        Assert.IsEmpty(Directory.GetFiles(storage.RootPath, FileSystemStorage.TemporaryFilePrefix + "*", SearchOption.AllDirectories), "A refused replace must delete its temp file.");
+    }
+
+    [TestMethod]
+    [DataRow(true, false, DisplayName = "A_folder_deleted_between_saves_is_created_again (openat2)")]
+    [DataRow(false, false, DisplayName = "A_folder_deleted_between_saves_is_created_again (portable check)")]
+    [DataRow(true, true, DisplayName = "A_folder_deleted_between_saves_is_created_again (openat2, overwrite)")]
+    [DataRow(false, true, DisplayName = "A_folder_deleted_between_saves_is_created_again (portable check, overwrite)")]
+    public async Task A_folder_deleted_between_saves_is_created_again(bool kernelContainment, bool overwrite)
+    {
+        // Saves do not check for the folder first: the temp file's create fails for want of it, and then it is made.
+        using var temp = new TempFolder();
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root"), UseResolveBeneath = kernelContainment, Overwrite = overwrite });
+        await storage.SaveTextAsync("a/b/one.txt", "1", cancellationToken: Ct);
+        Directory.Delete(Path.Join(storage.RootPath, "a"), recursive: true);
+
+        SaveResult saved = await storage.SaveTextAsync("a/b/two.txt", "2", cancellationToken: Ct);
+        Assert.AreEqual("a/b/two.txt", saved.Name);
+        Assert.AreEqual("2", await storage.ReadAllTextAsync("a/b/two.txt", cancellationToken: Ct));
+        Assert.IsFalse(await storage.ExistsAsync("a/b/one.txt", Ct));
+
+        Directory.Delete(Path.Join(storage.RootPath, "a", "b"), recursive: true);
+        saved = await storage.SaveTextAsync("a/b/two.txt", "again", cancellationToken: Ct);
+        Assert.AreEqual("a/b/two.txt", saved.Name);
+        Assert.AreEqual("again", await storage.ReadAllTextAsync("a/b/two.txt", cancellationToken: Ct));
+        Assert.AreEqual(saved.ETag, (await storage.GetInfoAsync("a/b/two.txt", Ct)).ETag, "The ETag of a save is the one the object reports.");
+    }
+
+    [TestMethod]
+    [DataRow(true, DisplayName = "A_file_where_a_folder_must_go_is_a_conflict_either_way (openat2)")]
+    [DataRow(false, DisplayName = "A_file_where_a_folder_must_go_is_a_conflict_either_way (portable check)")]
+    public async Task A_file_where_a_folder_must_go_is_a_conflict_either_way(bool kernelContainment)
+    {
+        // The temp file's create meets the file (ENOTDIR) before any folder check: the conflict must still be named.
+        using var temp = new TempFolder();
+        var storage = new FileSystemStorage("fs", new FileSystemStorageOptions { Root = temp.Join("root"), UseResolveBeneath = kernelContainment });
+        await storage.SaveTextAsync("a/file.txt", "file", cancellationToken: Ct);
+
+        foreach (string name in new[] { "a/file.txt/b.txt", "a/file.txt/deeper/b.txt" })
+        {
+            var error = await Assert.ThrowsExactlyAsync<StorageConflictException>(async () => await storage.SaveTextAsync(name, "x", new SaveOptions { Overwrite = true }, cancellationToken: Ct), name);
+            StringAssert.Contains(error.Message, "a file stands where a folder", name);
+        }
+
+        Assert.AreEqual("file", await storage.ReadAllTextAsync("a/file.txt", cancellationToken: Ct));
+    }
+
+    [TestMethod]
     public async Task Temp_file_names_are_reserved_hidden_and_swept()
     {
         using var temp = new TempFolder();

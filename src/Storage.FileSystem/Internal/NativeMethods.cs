@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Wharf.Storage.FileSystem.Internal;
 
-/// <summary>The few Linux calls .NET does not expose: a no-replace rename, realpath and extended attributes.</summary>
+/// <summary>The few Unix calls .NET does not expose (or wraps in extra checks): rename, a no-replace rename, realpath and extended attributes.</summary>
 internal static partial class NativeMethods
 {
     public const int AtFdCwd = -100;
@@ -26,6 +26,7 @@ internal static partial class NativeMethods
     public const int ENOTDIR = 20;
     public const int EACCES = 13;
     public const int EISDIR = 21;
+    public const int EINTR = 4;
     public const int EINVAL = 22;
     public const int ERANGE = 34;
     public const int ENOSYS = 38;
@@ -50,6 +51,12 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int RenameAt2(int oldDirFd, string oldPath, int newDirFd, string newPath, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    public static unsafe partial nint PWrite(SafeHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Rename(string oldPath, string newPath);
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Link(string oldPath, string newPath);

@@ -33,15 +33,38 @@ internal sealed class StagedFile(FileSystemStorage storage, string tempPath, str
 
     private bool Replace(string name, string target)
     {
-        if (Directory.Exists(target))
+        if (!OperatingSystem.IsWindows())
         {
-            throw new StorageConflictException(storage.Name, name, "a folder has this name, so no object can replace it.");
+            // rename(2) replaces atomically: readers see the old file or the new one, never a mix. It is called
+            // directly, without a look at the target first: the call itself refuses to put a file over a folder
+            // (EISDIR), so that check would cost a stat per save for a case that is rare (File.Move adds two).
+            if (NativeMethods.Rename(tempPath, target) == 0)
+            {
+                return true;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                NativeMethods.EISDIR or NativeMethods.ENOTEMPTY or NativeMethods.EEXIST => FolderConflict(name),
+                NativeMethods.ENOENT or NativeMethods.ENOTDIR => new StorageConflictException(storage.Name, name, "its folder vanished while the object was being saved."),
+                NativeMethods.EACCES or NativeMethods.EPERM => new StorageAccessDeniedException(
+                    storage.Name, name, $"the file system denied access: {Marshal.GetPInvokeErrorMessage(errno)}", $"errno {errno}"),
+                _ => Error(name, errno, "rename"),
+            };
         }
 
-        // rename(2) replaces atomically: readers see the old file or the new one, never a mix.
+        if (Directory.Exists(target))
+        {
+            throw FolderConflict(name);
+        }
+
         File.Move(tempPath, target, overwrite: true);
         return true;
     }
+
+    private StorageConflictException FolderConflict(string name) =>
+        new(storage.Name, name, "a folder has this name, so no object can replace it.");
 
     private bool TryClaim(string name, string target)
     {
