@@ -33,7 +33,10 @@ internal sealed class SynchronousWriteStream(SafeFileHandle file) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (OperatingSystem.IsWindows())
+        // The P/Invoke passes a 64-bit offset: right for pwrite wherever off_t is 64-bit (64-bit Linux and macOS), not
+        // on 32-bit Linux, where glibc's pwrite takes a 32-bit one (and musl has no pwrite64): there, and on Windows,
+        // RandomAccess does the call.
+        if (OperatingSystem.IsWindows() || !Environment.Is64BitProcess)
         {
             RandomAccess.Write(file, buffer, _position);
             _position += buffer.Length;
