@@ -1,4 +1,5 @@
 using Wharf.StaticManifest.Rewriting;
+using static Wharf.StaticManifest.Tests.Rewriting.JsScan;
 
 namespace Wharf.StaticManifest.Tests.Rewriting;
 
@@ -6,38 +7,6 @@ namespace Wharf.StaticManifest.Tests.Rewriting;
 [TestClass]
 public sealed class JsImportMetaResolveTests
 {
-    private static AssetReference Single(string js)
-    {
-        IReadOnlyList<AssetReference> references = JsReferenceScanner.Scan(js);
-        Assert.HasCount(1, references, string.Join(", ", references));
-        return references[0];
-    }
-
-    private static string Raw(string js, AssetReference reference) => js.Substring(reference.Start, reference.Length);
-
-    private static string[] Urls(string js) => [.. JsReferenceScanner.Scan(js).Select(r => r.Url)];
-
-    private static string Hash(string logicalPath)
-    {
-        int dot = logicalPath.LastIndexOf('.');
-        return logicalPath[..dot] + ".0123456789ab" + logicalPath[dot..];
-    }
-
-    /// <summary>Rewrites every resolved reference to <see cref="Hash"/>'s name, as the collector does.</summary>
-    private static string Rewrite(string js, string sourcePath = "js/app.js")
-    {
-        var replacements = new List<ReferenceReplacement>();
-        foreach (AssetReference reference in JsReferenceScanner.Scan(js))
-        {
-            if (ReferenceResolver.TryResolve(sourcePath, reference.Url, "/static/", out ResolvedReference resolved))
-            {
-                replacements.Add(new ReferenceReplacement(reference, ReferenceResolver.FormatReplacement(reference, resolved, Hash(resolved.TargetPath!))));
-            }
-        }
-
-        return ReferenceRewriter.Apply(js, replacements);
-    }
-
     // ---- What is a reference ----------------------------------------------------------------------------------------
 
     [TestMethod]

@@ -1,21 +1,11 @@
 using Wharf.StaticManifest.Rewriting;
+using static Wharf.StaticManifest.Tests.Rewriting.JsScan;
 
 namespace Wharf.StaticManifest.Tests.Rewriting;
 
 [TestClass]
 public sealed class JsReferenceScannerTests
 {
-    private static AssetReference Single(string js)
-    {
-        IReadOnlyList<AssetReference> references = JsReferenceScanner.Scan(js);
-        Assert.HasCount(1, references, string.Join(", ", references));
-        return references[0];
-    }
-
-    private static string Raw(string js, AssetReference reference) => js.Substring(reference.Start, reference.Length);
-
-    private static string[] Urls(string js) => [.. JsReferenceScanner.Scan(js).Select(r => r.Url)];
-
     [TestMethod]
     public void Default_import()
     {
