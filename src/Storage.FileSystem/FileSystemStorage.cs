@@ -489,7 +489,9 @@ public sealed partial class FileSystemStorage : StorageBase
             }
 
             FileSystemInfo entry = info;
-            if (info.LinkTarget is not null)
+            // The attributes come from the enumeration's own stat; LinkTarget alone would cost a readlink per entry
+            // (failing for every plain file), a large part of listing a big tree.
+            if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is not null)
             {
                 string? real = FileSystemPaths.RealPath(info.FullName);
                 if (real is null || !Paths.IsContained(real))
