@@ -60,6 +60,33 @@ public sealed class CollectCacheSafetyTests : CollectorTestBase
     }
 
     [TestMethod]
+    public async Task Temporary_cache_files_a_killed_collect_left_are_swept_and_a_running_ones_are_not()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", "body { color: red }");
+        string cacheFolder = Folder();
+        string cache = Path.Join(cacheFolder, "collect.cache");
+        string abandoned = Path.Join(cacheFolder, ".collect.cache.0123456789abcdef.tmp");
+        string running = Path.Join(cacheFolder, ".collect.cache.fedcba9876543210.tmp");
+        string unrelated = Path.Join(cacheFolder, ".other.cache.0123456789abcdef.tmp");
+        foreach (string file in new[] { abandoned, running, unrelated })
+        {
+            await File.WriteAllTextAsync(file, "partial", Ct);
+        }
+
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow - TimeSpan.FromHours(2));
+        File.SetLastWriteTimeUtc(unrelated, DateTime.UtcNow - TimeSpan.FromHours(2));
+
+        (IStorage storage, _) = Destination();
+        await Collect(storage, source, o => o.CacheFile = cache);
+
+        Assert.IsTrue(File.Exists(cache));
+        Assert.IsFalse(File.Exists(abandoned), "A temporary file of this cache, hours old: a killed collect's.");
+        Assert.IsTrue(File.Exists(running), "A fresh one may be another collect's, still writing.");
+        Assert.IsTrue(File.Exists(unrelated), "Another cache's files are not this one's to sweep.");
+    }
+
+    [TestMethod]
     public async Task A_found_file_has_a_change_time_that_a_replacement_changes_even_with_its_old_modification_time()
     {
         // The change time is ctime, read with statx, on Linux only; elsewhere it is the creation time, which Windows

@@ -336,10 +336,35 @@ internal sealed class CollectCache
             }
 
             File.Move(temporary, path, overwrite: true);
+            SweepAbandoned(path);
         }
         finally
         {
             Discard(temporary);
+        }
+    }
+
+    /// <summary>How old a temporary cache file must be to count as a killed collect's, not a running one's.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
+
+    /// <summary>Removes temporary cache files that collects killed while writing them left behind (best effort).</summary>
+    private static void SweepAbandoned(string path)
+    {
+        try
+        {
+            string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            DateTime before = DateTime.UtcNow - AbandonedAfter;
+            foreach (string leftover in Directory.EnumerateFiles(directory, $".{Path.GetFileName(path)}.*.tmp"))
+            {
+                if (File.GetLastWriteTimeUtc(leftover) < before)
+                {
+                    Discard(leftover);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Leftovers cost space only; the next save tries again.
         }
     }
 
