@@ -71,6 +71,65 @@ public sealed class StaticFileFinderTests
     public void A_missing_source_is_a_clear_error() =>
         Assert.Contains("does-not-exist", Assert.ThrowsExactly<DirectoryNotFoundException>(() => StaticFileFinder.Find(["/tmp/does-not-exist-" + Guid.NewGuid()], [])).Message);
 
+    [TestMethod]
+    public void Links_are_followed_once_loops_back_into_the_tree_are_not_and_dangling_ones_are_skipped()
+    {
+        string root = Temp();
+        try
+        {
+            Write(root, "lib/a.js", "a");
+            Write(root, "img/logo.png", "PNG!");
+            Directory.CreateDirectory(Path.Join(root, "app"));
+            Directory.CreateSymbolicLink(Path.Join(root, "app", "lib"), "../lib");                  // a sibling: followed
+            Directory.CreateSymbolicLink(Path.Join(root, "app", "up"), "..");                      // an ancestor, relative
+            Directory.CreateSymbolicLink(Path.Join(root, "app", "again"), root);                   // an ancestor, absolute
+            Directory.CreateSymbolicLink(Path.Join(root, "app", "self"), Path.Join(root, "app"));  // the folder itself
+            File.CreateSymbolicLink(Path.Join(root, "app", "logo.png"), Path.Join(root, "img", "logo.png"));
+            File.CreateSymbolicLink(Path.Join(root, "app", "gone.css"), Path.Join(root, "missing.css"));
+
+            FindResult found = StaticFileFinder.Find([root], StaticFileFinder.DefaultIgnorePatterns);
+
+            CollectionAssert.AreEqual(
+                new[] { "app/lib/a.js", "app/logo.png", "img/logo.png", "lib/a.js" },
+                found.Files.Select(f => f.LogicalPath).ToArray());
+            Assert.AreEqual(4, found.Files.Single(f => f.LogicalPath == "app/logo.png").Length, "A link to a file counts with its target's length.");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void Many_links_to_the_root_do_not_multiply_the_walk()
+    {
+        // Each level would double the folders to read if links back to an ancestor were followed. The source is given
+        // through a link of its own (as /var is a link to /private/var on macOS), so comparing paths cannot see that
+        // the absolute links lead back to it: only the folders' identities can.
+        string root = Temp();
+        string elsewhere = Temp();
+        try
+        {
+            Write(root, "css/site.css", "x");
+            for (int i = 0; i < 8; i++)
+            {
+                Directory.CreateSymbolicLink(Path.Join(root, "css", $"loop{i}"), root);
+            }
+
+            string source = Path.Join(elsewhere, "static");
+            Directory.CreateSymbolicLink(source, root);
+
+            FindResult found = StaticFileFinder.Find([source], []);
+
+            CollectionAssert.AreEqual(new[] { "css/site.css" }, found.Files.Select(f => f.LogicalPath).ToArray());
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static string Temp()
     {
         string path = Path.Join(Path.GetTempPath(), "wharf-finder-" + Guid.NewGuid().ToString("N"));

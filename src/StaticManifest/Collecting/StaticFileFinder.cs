@@ -104,15 +104,15 @@ public static class StaticFileFinder
     private static FoundFile[] WalkSource(string root, GlobPattern[] ignores)
     {
         var found = new ConcurrentQueue<List<FoundFile>>();
-        List<(string Folder, string Prefix)> level = [(root, string.Empty)];
+        List<(string Folder, string Prefix, Ancestry? Ancestors)> level = [(root, string.Empty, Ancestry.Of(root, null))];
         while (level.Count > 0)
         {
-            var next = new ConcurrentQueue<(string Folder, string Prefix)>();
+            var next = new ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors)>();
             try
             {
                 Parallel.ForEach(level, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, folder =>
                 {
-                    List<FoundFile> files = ReadFolder(root, folder.Folder, folder.Prefix, ignores, next);
+                    List<FoundFile> files = ReadFolder(root, folder.Folder, folder.Prefix, folder.Ancestors, ignores, next);
                     if (files.Count > 0)
                     {
                         found.Enqueue(files);
@@ -167,7 +167,7 @@ public static class StaticFileFinder
             : null;
     }
 
-    private static List<FoundFile> ReadFolder(string root, string folder, string prefix, GlobPattern[] ignores, ConcurrentQueue<(string Folder, string Prefix)> subfolders)
+    private static List<FoundFile> ReadFolder(string root, string folder, string prefix, Ancestry? ancestors, GlobPattern[] ignores, ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors)> subfolders)
     {
         // Names and types from the enumeration (getdents, no stat), then one statx per file for its length and times:
         // the same system calls as the enumeration's own lstat, plus the change time the collect cache needs.
@@ -190,9 +190,13 @@ public static class StaticFileFinder
             if (entry.IsDirectory)
             {
                 // A link to a folder is followed (as Django's finders do) unless it loops back into its own tree.
-                if (!entry.IsLink || !IsLoop(new DirectoryInfo(physical)))
+                // With file identities (Linux), a folder that is one of its own ancestors is a loop whatever path the
+                // links take (absolute links to a real path included); elsewhere the link's target is compared.
+                Ancestry? identity = ancestors is null ? null : Ancestry.Of(physical, ancestors);
+                bool loop = identity is null ? entry.IsLink && IsLoop(new DirectoryInfo(physical)) : ancestors!.Contains(identity);
+                if (!loop)
                 {
-                    subfolders.Enqueue((physical, relative + "/"));
+                    subfolders.Enqueue((physical, relative + "/", identity));
                 }
 
                 continue;
@@ -209,6 +213,34 @@ public static class StaticFileFinder
 
     /// <summary>Every entry (dotfiles too: the ignore patterns decide), no recursion (links are followed by hand), errors raised.</summary>
     private static readonly EnumerationOptions Options = new() { AttributesToSkip = 0, RecurseSubdirectories = false, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
+
+    /// <summary>The identities (device, inode) of a folder and of the folders above it on the walk's path.</summary>
+    private sealed class Ancestry(ulong device, ulong inode, Ancestry? parent)
+    {
+        /// <summary>The folder's identity with its ancestors, or null when identities cannot be read here.</summary>
+        public static Ancestry? Of(string folder, Ancestry? parent) =>
+            Internal.FileStatus.TryGetIdentity(folder, out ulong device, out ulong inode) ? new Ancestry(device, inode, parent) : null;
+
+        /// <summary>Whether a folder's ancestors (this one included) hold the other's identity.</summary>
+        public bool Contains(Ancestry other)
+        {
+            for (Ancestry? at = this; at is not null; at = at.Parent)
+            {
+                if (at.Device == other.Device && at.Inode == other.Inode)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private ulong Device { get; } = device;
+
+        private ulong Inode { get; } = inode;
+
+        private Ancestry? Parent { get; } = parent;
+    }
 
     private static bool IsLoop(DirectoryInfo directory)
     {

@@ -20,6 +20,7 @@ internal static partial class FileStatus
     private const uint StatxSize = 0x200;
     private const uint StatxMtime = 0x40;
     private const uint StatxCtime = 0x80;
+    private const uint StatxIno = 0x100;
 
     private static bool s_unavailable = !OperatingSystem.IsLinux();
 
@@ -73,6 +74,34 @@ internal static partial class FileStatus
         return true;
     }
 
+    /// <summary>A file's identity (device and inode, following symbolic links); false when it cannot be read here.</summary>
+    public static bool TryGetIdentity(string path, out ulong device, out ulong inode)
+    {
+        device = inode = 0;
+        if (Volatile.Read(ref s_unavailable))
+        {
+            return false;
+        }
+
+        Statx status;
+        try
+        {
+            if (NativeStatx(AtFdCwd, path, 0, StatxIno, out status) != 0 || (status.Mask & StatxIno) == 0)
+            {
+                return false;
+            }
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+        {
+            Volatile.Write(ref s_unavailable, true);
+            return false;
+        }
+
+        device = ((ulong)status.DeviceMajor << 32) | status.DeviceMinor;
+        inode = status.Inode;
+        return true;
+    }
+
     private static DateTime ToDateTime(long seconds, uint nanoseconds) =>
         DateTime.UnixEpoch.AddTicks((seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100));
 
@@ -89,6 +118,9 @@ internal static partial class FileStatus
         [FieldOffset(28)]
         public ushort Mode;
 
+        [FieldOffset(32)]
+        public ulong Inode;
+
         [FieldOffset(40)]
         public ulong Size;
 
@@ -103,5 +135,11 @@ internal static partial class FileStatus
 
         [FieldOffset(120)]
         public uint MtimeNanoseconds;
+
+        [FieldOffset(136)]
+        public uint DeviceMajor;
+
+        [FieldOffset(140)]
+        public uint DeviceMinor;
     }
 }
