@@ -55,15 +55,12 @@ internal sealed class FileManifestSource : ManifestSource
                 throw new StaticManifestException($"The manifest {Description} does not exist.");
             }
 
-            if (knownStamp is not null && CreateStamp(info.LastWriteTimeUtc, info.Length) == knownStamp)
+            if (IsUnchanged(knownStamp, info.LastWriteTimeUtc, info.Length))
             {
                 return null;
             }
 
-            // The clock before the read: a write after this moment gets a later time once this one is past the racy
-            // window. Taken after the read, a read stalled across the window would trust a time a write just after
-            // it still shares.
-            DateTime now = DateTime.UtcNow;
+            DateTime readStarted = DateTime.UtcNow;
 
             // FileShare.Delete: a deployment may replace the file (rename over it) while we read; we read the old one whole.
             var stream = new FileStream(FilePath, new FileStreamOptions
@@ -78,21 +75,9 @@ internal sealed class FileManifestSource : ManifestSource
             {
                 // The stamp of the handle we read, not of the stat above, so the two always belong together.
                 DateTime written = File.GetLastWriteTimeUtc(stream.SafeFileHandle);
-                string stamp = CreateStamp(written, stream.Length);
+                long length = stream.Length;
                 byte[] bytes = await ReadAllAsync(stream, cancellationToken).ConfigureAwait(false);
-
-                // A file written moments ago may be written again within the same timestamp tick (file systems keep
-                // times to a few milliseconds, some to seconds) with the same length: its time and length would not
-                // show that change. Until the time is settled, the stamp carries the content's hash, so every poll
-                // reads it again and compares content; the same content then only moves the stamp on.
-                string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-                bool racy = now - written < RacyWindow;
-                if (knownStamp is not null && knownStamp == $"{stamp}:{hash}")
-                {
-                    return racy ? null : new ManifestContent(null, stamp);
-                }
-
-                return new ManifestContent(bytes, racy ? $"{stamp}:{hash}" : stamp);
+                return Compare(knownStamp, written, length, readStarted, bytes);
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -103,6 +88,35 @@ internal sealed class FileManifestSource : ManifestSource
 
     /// <summary>How long after a write a file's time and length may not reveal another write.</summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether a file with this time and length is the version a stamp names (and that stamp was settled).</summary>
+    internal static bool IsUnchanged(string? knownStamp, DateTime lastWriteUtc, long length) =>
+        knownStamp is not null && CreateStamp(lastWriteUtc, length) == knownStamp;
+
+    /// <summary>
+    /// What a read of the manifest file brought, against the version known: null when it is that version, content
+    /// without bytes when only the stamp moves on, otherwise the bytes and their stamp. Shared with the serving
+    /// middleware's poller (<c>StaticAssetIndexSource</c>), so both decide alike.
+    /// </summary>
+    /// <remarks>
+    /// A file written moments ago may be written again within the same timestamp tick (file systems keep times to a
+    /// few milliseconds, some to seconds) with the same length: its time and length would not show that change.
+    /// Until the time is settled, the stamp carries the content's hash, so every poll reads it again and compares
+    /// content; the same content then only moves the stamp on. <paramref name="readStarted"/> is the clock before the
+    /// read: taken after it, a read stalled across the window would trust a time a write just after it still shares.
+    /// </remarks>
+    internal static ManifestContent? Compare(string? knownStamp, DateTime lastWriteUtc, long length, DateTime readStarted, byte[] bytes)
+    {
+        string stamp = CreateStamp(lastWriteUtc, length);
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        bool racy = readStarted - lastWriteUtc < RacyWindow;
+        if (knownStamp is not null && knownStamp == $"{stamp}:{hash}")
+        {
+            return racy ? null : new ManifestContent(null, stamp);
+        }
+
+        return new ManifestContent(bytes, racy ? $"{stamp}:{hash}" : stamp);
+    }
 
     internal static string CreateStamp(DateTime lastWriteUtc, long length) =>
         string.Create(CultureInfo.InvariantCulture, $"{lastWriteUtc.Ticks}:{length}");

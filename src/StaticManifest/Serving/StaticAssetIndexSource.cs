@@ -20,7 +20,7 @@ internal sealed class StaticAssetIndexSource
     private StaticAssetIndex _current = StaticAssetIndex.Empty;
     private long _nextCheck;
     private int _checking;
-    private ManifestSignature? _seen;
+    private string? _stamp;
     private bool _missingReported;
 
     public StaticAssetIndexSource(string root, StaticAssetServingOptions options, ILogger logger)
@@ -58,17 +58,10 @@ internal sealed class StaticAssetIndexSource
     {
         try
         {
-            // The signature is taken before the bytes are read: if the file changes mid-read, the next check sees a
-            // newer signature and reads it again.
+            // The version is taken before the bytes are read: if the file changes mid-read, the next check sees a
+            // newer one and reads it again. The rules (same-tick rewrites included) are the runtime resolver's.
             var info = new FileInfo(_manifestPath);
-            ManifestSignature? signature = info.Exists ? new ManifestSignature(info.LastWriteTimeUtc.Ticks, info.Length, null) : null;
-            if (signature == _seen && _seen is not null)
-            {
-                // Seen, and seen after its time had settled (see below).
-                return;
-            }
-
-            if (signature is null)
+            if (!info.Exists)
             {
                 // Deleted (or not collected yet): keep serving what we have; the files are likely still there.
                 if (!_missingReported)
@@ -77,25 +70,26 @@ internal sealed class StaticAssetIndexSource
                     _missingReported = true;
                 }
 
-                _seen = null;
+                _stamp = null;
+                return;
+            }
+
+            if (Runtime.FileManifestSource.IsUnchanged(_stamp, info.LastWriteTimeUtc, info.Length))
+            {
                 return;
             }
 
             _missingReported = false;
+            DateTime readStarted = DateTime.UtcNow;
+            Runtime.ManifestContent? content = Runtime.FileManifestSource.Compare(_stamp, info.LastWriteTimeUtc, info.Length, readStarted, File.ReadAllBytes(_manifestPath));
+            if (content is null)
+            {
+                return;
+            }
 
-            // The clock before the read: a write after this moment gets a later time once this one is past the racy
-            // window (taken after the read, a stalled read could trust a time a write just after it still shares).
-            DateTime now = DateTime.UtcNow;
-            byte[] bytes = File.ReadAllBytes(_manifestPath);
-
-            // A file written moments ago may be written again within the same timestamp tick with the same length,
-            // which its time and length would not show: until its time has settled, the signature carries the
-            // content's hash, so the next checks read it again and compare content (and rebuild nothing if it is the same).
-            string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-            bool racy = now - info.LastWriteTimeUtc < RacyWindow;
-            bool sameContent = _seen is { } seen && seen.LastWriteTicks == signature.LastWriteTicks && seen.Length == signature.Length && seen.ContentHash == hash;
-            _seen = signature with { ContentHash = racy ? hash : null };
-            if (sameContent)
+            // Remembered before parsing, so a broken file is reported once and read again as soon as it changes.
+            _stamp = content.Stamp;
+            if (content.Utf8Json is not { } bytes)
             {
                 return;
             }
@@ -108,8 +102,7 @@ internal sealed class StaticAssetIndexSource
             }
             catch (Exception exception) when (exception is StaticManifestException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
             {
-                // Half-written or hand-broken: the old index stays; the signature is remembered so a broken file is
-                // reported once, and read again as soon as it changes.
+                // Half-written or hand-broken: the old index stays (its version was remembered above).
                 StaticAssetServingLog.ManifestUnreadable(_logger, exception, _manifestPath, Volatile.Read(ref _current).Count);
                 return;
             }
@@ -137,10 +130,4 @@ internal sealed class StaticAssetIndexSource
             Volatile.Write(ref _checking, 0);
         }
     }
-
-    /// <summary>How long after a write a file's time and length may not reveal another write.</summary>
-    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
-
-    /// <summary>A manifest version: its time and length, and its content hash while that time is too recent to trust.</summary>
-    private sealed record ManifestSignature(long LastWriteTicks, long Length, string? ContentHash);
 }
