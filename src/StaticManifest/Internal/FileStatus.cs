@@ -41,28 +41,8 @@ internal static partial class FileStatus
             return false;
         }
 
-        Statx status;
-        try
-        {
-            if (NativeStatx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxSize | StatxMtime | StatxCtime, out status) != 0)
-            {
-                if (Marshal.GetLastPInvokeError() is 38 /* ENOSYS */ or 1 /* EPERM: a seccomp filter */)
-                {
-                    Volatile.Write(ref s_unavailable, true);
-                }
-
-                return false;
-            }
-        }
-        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // A C library without statx (glibc before 2.28, some musl builds).
-            Volatile.Write(ref s_unavailable, true);
-            return false;
-        }
-
         const uint wanted = StatxType | StatxSize | StatxMtime | StatxCtime;
-        if ((status.Mask & wanted) != wanted)
+        if (!TryStatx(path, followLinks ? 0 : AtSymlinkNoFollow, wanted, out Statx status))
         {
             return false;
         }
@@ -83,23 +63,40 @@ internal static partial class FileStatus
             return false;
         }
 
-        Statx status;
-        try
+        if (!TryStatx(path, 0, StatxIno, out Statx status))
         {
-            if (NativeStatx(AtFdCwd, path, 0, StatxIno, out status) != 0 || (status.Mask & StatxIno) == 0)
-            {
-                return false;
-            }
-        }
-        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
-        {
-            Volatile.Write(ref s_unavailable, true);
             return false;
         }
 
         device = ((ulong)status.DeviceMajor << 32) | status.DeviceMinor;
         inode = status.Inode;
         return true;
+    }
+
+    /// <summary>One <c>statx</c> call that must return every field of <paramref name="mask"/>; marks the call unavailable for good when the system lacks it.</summary>
+    private static bool TryStatx(string path, int flags, uint mask, out Statx status)
+    {
+        try
+        {
+            if (NativeStatx(AtFdCwd, path, flags, mask, out status) == 0)
+            {
+                return (status.Mask & mask) == mask;
+            }
+
+            if (Marshal.GetLastPInvokeError() is 38 /* ENOSYS */ or 1 /* EPERM: a seccomp filter */)
+            {
+                Volatile.Write(ref s_unavailable, true);
+            }
+
+            return false;
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library without statx (glibc before 2.28, some musl builds).
+            Volatile.Write(ref s_unavailable, true);
+            status = default;
+            return false;
+        }
     }
 
     private static DateTime ToDateTime(long seconds, uint nanoseconds) =>

@@ -136,9 +136,9 @@ public sealed class StaticAssetManifest
             }
         }
 
-        string hash = ordinalIsCodePointOrder
-            ? ComputeDjangoHash(entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)), sorted: true)
-            : ComputeDjangoHash(entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)), sorted: false);
+        string hash = ComputeDjangoHash(
+            entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)),
+            sorted: ordinalIsCodePointOrder);
         writer.WriteEndObject();
         writer.WriteString("version", DjangoVersion);
         writer.WriteString("hash", hash);
@@ -559,19 +559,8 @@ public sealed class StaticAssetManifest
     /// <param name="sorted">The pairs are in code point order already (skips the sort).</param>
     private static string ComputeDjangoHash(IEnumerable<KeyValuePair<string, string>> paths, bool sorted = false)
     {
+        IEnumerable<KeyValuePair<string, string>> ordered = sorted ? paths : paths.Order(CodePointKeyOrder.Instance);
         var django = new DjangoHash();
-        if (sorted)
-        {
-            foreach (KeyValuePair<string, string> pair in paths)
-            {
-                django.Append(pair.Key, pair.Value);
-            }
-
-            return django.Finish();
-        }
-
-        KeyValuePair<string, string>[] ordered = [.. paths];
-        Array.Sort(ordered, static (a, b) => CompareByCodePoint(a.Key, b.Key));
         foreach (KeyValuePair<string, string> pair in ordered)
         {
             django.Append(pair.Key, pair.Value);
@@ -601,6 +590,13 @@ public sealed class StaticAssetManifest
 
         // Surrogates move above U+FFFF's range, U+E000..U+FFFF move down into the gap they leave.
         static int Fixup(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;
+    }
+
+    private sealed class CodePointKeyOrder : IComparer<KeyValuePair<string, string>>
+    {
+        public static readonly CodePointKeyOrder Instance = new();
+
+        public int Compare(KeyValuePair<string, string> x, KeyValuePair<string, string> y) => CompareByCodePoint(x.Key, y.Key);
     }
 
     private static bool HasCharAboveSurrogates(string value)
