@@ -13,6 +13,18 @@ internal sealed class FailingStorage(IStorage inner, Func<string, int, bool> fai
     /// <summary>Fails every save of this name (the manifest, say): a collect that stops after its uploads.</summary>
     public static FailingStorage OnName(IStorage inner, string name) => new(inner, (saved, _) => saved == name);
 
+    /// <summary>Fails nothing; records the name of every save and counts listings (what a collect asked of the destination).</summary>
+    public static FailingStorage Observing(IStorage inner, System.Collections.Concurrent.ConcurrentQueue<string> saved) => new(inner, (name, _) =>
+    {
+        saved.Enqueue(name);
+        return false;
+    });
+
+    /// <summary>How many listings were started.</summary>
+    public int Listings => _listings;
+
+    private int _listings;
+
     public string Name => inner.Name;
 
     public StorageCapabilities Capabilities => inner.Capabilities;
@@ -30,7 +42,11 @@ internal sealed class FailingStorage(IStorage inner, Func<string, int, bool> fai
 
     public ValueTask<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
 
-    public IAsyncEnumerable<StorageEntry> ListAsync(string? prefix = null, ListOptions? options = null, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, options, cancellationToken);
+    public IAsyncEnumerable<StorageEntry> ListAsync(string? prefix = null, ListOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _listings);
+        return inner.ListAsync(prefix, options, cancellationToken);
+    }
 
     public Uri GetPublicUrl(string name) => inner.GetPublicUrl(name);
 

@@ -57,6 +57,18 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 
     public List<Link> Links { get; } = [];
 
+    /// <summary>The references that resolve to no collected file.</summary>
+    public List<MissingReference> Missing { get; } = [];
+
+    /// <summary>Its fingerprinted output, once the outputs are made.</summary>
+    public Output? FingerprintedOutput { get; set; }
+
+    /// <summary>Its original copy's output, unless only fingerprinted files are kept.</summary>
+    public Output? OriginalOutput { get; set; }
+
+    /// <summary>Its manifest entry, once its outputs are final (compressed).</summary>
+    public ManifestEntry? Entry { get; set; }
+
     public string SourceHash { get; private set; } = string.Empty;
 
     public string SourceIntegrity { get; private set; } = string.Empty;
@@ -141,6 +153,33 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
         IsText = cached.IsText;
         References = cached.References;
         FromCache = true;
+    }
+
+    /// <summary>
+    /// Takes the hashes and references of the same, unchanged file from the last collect (see <see cref="CollectState"/>):
+    /// it is read again only if it must be rewritten, and then checked against them.
+    /// </summary>
+    public void UseKnown(SourceFile known) =>
+        UseCached(new CachedSource(known.SourceLength, known.Found.LastWriteTimeUtc.Ticks, known.Found.ChangeTimeUtc.Ticks, known.Rewritable,
+            known.SourceHash, known.SourceIntegrity, known.IsText, known.References, null));
+
+    /// <summary>
+    /// Drops the content held for the collect (source, rewritten bytes, variants' bytes) once it is published: a
+    /// collector keeps its files between collects (<see cref="CollectState"/>), and unchanged files are never read,
+    /// rewritten or uploaded again.
+    /// </summary>
+    public void ReleaseContent()
+    {
+        Source = null;
+        Text = null;
+        Final = null;
+        foreach (Output? output in (ReadOnlySpan<Output?>)[FingerprintedOutput, OriginalOutput])
+        {
+            if (output is not null && output.Variants.Any(v => v.Content is not null))
+            {
+                output.Variants = [.. output.Variants.Select(v => v with { Content = null })];
+            }
+        }
     }
 
     /// <summary>Reads the source of a cached rewritable file, for a rewrite; it must still hash as the cache said.</summary>

@@ -30,12 +30,22 @@ namespace Wharf.StaticManifest.Collecting;
 /// </remarks>
 public sealed partial class StaticCollector
 {
-
-
-
     private readonly IStorage _destination;
     private readonly StaticCollectOptions _options;
     private readonly ILogger _logger;
+
+    /// <summary>One collect at a time per collector: each starts from what the last one left (<see cref="_state"/>).</summary>
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>What the last successful collect left, for the next one on this collector; null before and after a failure.</summary>
+    private CollectState? _state;
+
+    /// <summary>
+    /// How recently before a collect a file may have changed and still be taken for unchanged by the next collect on
+    /// this collector when its length and times are the same (a write in the same timestamp tick would not show).
+    /// Tests shorten it; files they write are otherwise always processed again.
+    /// </summary>
+    internal TimeSpan RacyWindow { get; init; } = CollectState.DefaultRacyWindow;
 
     /// <summary>Creates the collector.</summary>
     /// <param name="destination">Where the collected tree goes.</param>
@@ -52,11 +62,31 @@ public sealed partial class StaticCollector
     }
 
     /// <summary>Runs the collect.</summary>
-    /// <param name="progress">Receives progress per stage, if given.</param>
-    /// <param name="cancellationToken">Cancels the collect (the previous manifest stays in place).</param>
-    /// <returns>What was done.</returns>
-    /// <exception cref="MissingReferencesException">Strict mode found references to missing files; nothing was written.</exception>
-    public async Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A collector remembers what its last successful collect published (in memory). Run again on the same collector
+    /// while the destination's manifest is still the one it wrote, a collect walks the sources and processes only the
+    /// files that changed, appeared or went and the files that refer to them; the rest is taken as it was, and a
+    /// collect that finds nothing changed writes nothing. <see cref="WatchAsync"/> builds on this. Concurrent calls on
+    /// one collector run one after the other.
+    /// </remarks>
+    public Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        CollectAsync(progress, changed: null, cancellationToken);
+
+    /// <summary>A collect; <paramref name="changed"/>, when given, are the only source files (physical paths) whose content may have changed since the last one.</summary>
+    internal async Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress, IReadOnlyCollection<string>? changed, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CollectOnceAsync(progress, changed, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<CollectResult> CollectOnceAsync(IProgress<CollectProgress>? progress, IReadOnlyCollection<string>? changed, CancellationToken cancellationToken)
     {
         using System.Diagnostics.Activity? activity = StaticManifestDiagnostics.ActivitySource.StartActivity("collect");
         activity?.SetTag("wharf.storage.name", _destination.Name);
@@ -67,14 +97,15 @@ public sealed partial class StaticCollector
             CollectResult result;
             try
             {
-                result = await CollectCoreAsync(progress, useCache: true, cancellationToken).ConfigureAwait(false);
+                result = await CollectCoreAsync(progress, useCache: true, changed, cancellationToken).ConfigureAwait(false);
             }
-            catch (StaleSourceException stale) when (stale.FromCache && _options.CacheFile is not null)
+            catch (StaleSourceException stale) when (stale.FromCache)
             {
-                // The cache took a file for unchanged (same length and times) that is not: it cannot be trusted, so
-                // this collect runs again without it (a publish is idempotent and the manifest is written last).
-                Log.StaleCache(_logger, _options.CacheFile, stale.Message);
-                result = await CollectCoreAsync(progress, useCache: false, cancellationToken).ConfigureAwait(false);
+                // The cache (or the last collect on this collector) took a file for unchanged (same length and times)
+                // that is not: it cannot be trusted, so this collect runs again without it (a publish is idempotent and
+                // the manifest is written last).
+                Log.StaleCache(_logger, _options.CacheFile ?? "in memory", stale.Message);
+                result = await CollectCoreAsync(progress, useCache: false, changed: null, cancellationToken).ConfigureAwait(false);
             }
 
             activity?.SetTag("wharf.static.found", result.Found);
@@ -95,7 +126,7 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<CollectResult> CollectCoreAsync(IProgress<CollectProgress>? progress, bool useCache, CancellationToken cancellationToken)
+    private async Task<CollectResult> CollectCoreAsync(IProgress<CollectProgress>? progress, bool useCache, IReadOnlyCollection<string>? changed, CancellationToken cancellationToken)
     {
         var ignores = new List<string>(_options.IgnorePatterns);
         if (_options.UseDefaultIgnorePatterns)
@@ -104,28 +135,83 @@ public sealed partial class StaticCollector
         }
 
         DateTime started = DateTime.UtcNow;
+        string stateKey = CollectState.KeyOf(_options, ignores);
 
-        // The cache file is read while the sources are walked (a re-collect's two fixed costs, on two cores).
-        Task<CollectCache>? cacheLoad = _options.CacheFile is { } cachePath
-            ? Task.Run(() => useCache ? CollectCache.Load(cachePath, CollectCache.KeyOf(_options)) : CollectCache.Empty(CollectCache.KeyOf(_options)), cancellationToken)
-            : null;
-        FindResult found = StaticFileFinder.Find(_options.Sources, ignores);
-        foreach (FileConflict conflict in found.Conflicts)
+        // What the last collect on this collector left (CollectState): reused while the destination's manifest is the
+        // one it wrote. A dry run neither uses nor changes it; any other collect drops it until it succeeds, since a
+        // publish that fails midway leaves the destination between two states.
+        CollectState? previous = null;
+        if (!_options.DryRun)
         {
-            Log.Conflict(_logger, conflict.LogicalPath, conflict.Used, conflict.Ignored.Count);
+            previous = useCache && !_options.PruneStale && _state is { } state && state.Key == stateKey ? state : null;
+            _state = null;
+            if (previous is not null && !await DescribesDestinationAsync(previous, cancellationToken).ConfigureAwait(false))
+            {
+                previous = null;
+            }
+        }
+
+        // The cache file is read while the sources are walked (a re-collect's two fixed costs, on two cores); with a
+        // collect state it is not needed, only rewritten.
+        Task<CollectCache>? cacheLoad = _options.CacheFile is { } cachePath
+            ? previous is not null || !useCache
+                ? Task.FromResult(CollectCache.Empty(CollectCache.KeyOf(_options)))
+                : Task.Run(() => CollectCache.Load(cachePath, CollectCache.KeyOf(_options)), cancellationToken)
+            : null;
+
+        // A watcher that saw only files change (no file added, removed or renamed) spares the walk.
+        FindResult found;
+        if (previous is null || changed is null || !previous.TryUpdate(changed, out found))
+        {
+            found = StaticFileFinder.Find(_options.Sources, ignores);
+            foreach (FileConflict conflict in found.Conflicts)
+            {
+                Log.Conflict(_logger, conflict.LogicalPath, conflict.Used, conflict.Ignored.Count);
+            }
         }
 
         var rewriteExtensions = new HashSet<string>(_options.RewriteExtensions, StringComparer.OrdinalIgnoreCase);
-        SourceFile[] files = [.. found.Files.Select(f => new SourceFile(f, rewriteExtensions.Contains(Path.GetExtension(f.LogicalPath))))];
-        var byPath = files.ToDictionary(f => f.Found.LogicalPath, StringComparer.Ordinal);
+        var files = new SourceFile[found.Files.Count];
+        var byPath = new Dictionary<string, SourceFile>(files.Length, StringComparer.Ordinal);
 
-        // 1. Read, hash and scan, in parallel: each source file is read once — or not at all when the cache knows it
-        // (same physical path, length and modification time).
+        // The files this collect processes: all of them, or, after a collect on this collector, those that changed,
+        // appeared, or refer (directly or not) to a path that changed, appeared or went, each with what is known of it.
+        List<SourceFile> work;
+        var known = new Dictionary<SourceFile, SourceFile>();
+        List<SourceFile> removed = [];
+        if (previous is null)
+        {
+            for (int i = 0; i < files.Length; i++)
+            {
+                FoundFile file = found.Files[i];
+                byPath[file.LogicalPath] = files[i] = new SourceFile(file, rewriteExtensions.Contains(Path.GetExtension(file.LogicalPath)));
+            }
+
+            work = [.. files];
+        }
+        else
+        {
+            (work, removed) = Affected(previous, found.Files, rewriteExtensions, files, byPath, known);
+            if (work.Count == 0 && removed.Count == 0)
+            {
+                // Nothing changed since the last collect, and the destination is as it left it: nothing to do.
+                _state = previous;
+                Log.Collected(_logger, files.Length, 0, CountUploads(files), files.Count(f => f.Links.Count > 0), 0);
+                return Summarize(files, found.Conflicts, copied: 0, deleted: 0);
+            }
+        }
+
+        // 1. Read, hash and scan, in parallel: each source file is read once — or not at all when the last collect
+        // or the cache knows it (same physical path, length, modification and change time).
         CollectCache? cache = cacheLoad is null ? null : await cacheLoad.ConfigureAwait(false);
         int read = 0;
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (file, token) =>
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (file, token) =>
         {
-            if (cache?.TryGetSource(file.Found, file.Rewritable) is { } cached)
+            if (known.TryGetValue(file, out SourceFile? before))
+            {
+                file.UseKnown(before);
+            }
+            else if (cache?.TryGetSource(file.Found, file.Rewritable) is { } cached)
             {
                 file.UseCached(cached);
             }
@@ -134,12 +220,12 @@ public sealed partial class StaticCollector
                 await file.LoadAsync(token).ConfigureAwait(false);
             }
 
-            progress?.Report(new CollectProgress("processing", Interlocked.Increment(ref read), files.Length));
+            progress?.Report(new CollectProgress("processing", Interlocked.Increment(ref read), work.Count));
         }).ConfigureAwait(false);
 
         // 2. Resolve references; in strict mode any missing one stops the collect before a byte is written.
         var missing = new List<MissingReference>();
-        foreach (SourceFile file in files.Where(f => f.References.Count > 0))
+        foreach (SourceFile file in work)
         {
             foreach (AssetReference reference in file.References)
             {
@@ -150,7 +236,9 @@ public sealed partial class StaticCollector
                         file.Links.Add(new Link(reference, resolved, target));
                         break;
                     case ReferenceOutcome.Resolved or ReferenceOutcome.AboveRoot:
-                        missing.Add(new MissingReference(file.Found.LogicalPath, reference.Line, reference.Column, reference.Url, resolved.TargetPath));
+                        var reported = new MissingReference(file.Found.LogicalPath, reference.Line, reference.Column, reference.Url, resolved.TargetPath);
+                        file.Missing.Add(reported);
+                        missing.Add(reported);
                         break;
                 }
             }
@@ -170,14 +258,13 @@ public sealed partial class StaticCollector
         }
 
         // 3. Final names in dependency order; a cycle shares one hash over its members. Files without links keep
-        // their content, so their names are known first.
-        foreach (SourceFile file in files.Where(f => f.Links.Count == 0))
+        // their content, so their names are known first. Links out of the work lead to files whose names are final.
+        foreach (SourceFile file in work.Where(f => f.Links.Count == 0))
         {
             file.FinishUnchanged();
         }
 
-        SourceFile[] rewritable = [.. files.Where(f => f.Links.Count > 0)];
-        int postProcessed = 0;
+        SourceFile[] rewritable = [.. work.Where(f => f.Links.Count > 0)];
         foreach (IReadOnlyList<string> component in DependencyGraph.StronglyConnectedComponents(
             [.. rewritable.Select(f => f.Found.LogicalPath)],
             path => byPath[path].Links.Select(l => l.Target.Found.LogicalPath)))
@@ -206,80 +293,88 @@ public sealed partial class StaticCollector
 
                 FinishCycle(members);
             }
-
-            postProcessed += members.Length;
         }
 
         // 4. The manifest's assets: every fingerprinted file, and the originals unless only fingerprints are kept.
-        var outputs = new List<Output>(files.Length * 2);
-        foreach (SourceFile file in files)
+        var outputs = new List<Output>(work.Count * 2);
+        foreach (SourceFile file in work)
         {
-            outputs.Add(new Output(file.StoredPath!, file.Found.LogicalPath, file, Original: false));
+            outputs.Add(file.FingerprintedOutput = new Output(file.StoredPath!, file.Found.LogicalPath, file, Original: false));
             if (_options.KeepOriginals)
             {
-                outputs.Add(new Output(file.Found.LogicalPath, file.Found.LogicalPath, file, Original: true));
+                outputs.Add(file.OriginalOutput = new Output(file.Found.LogicalPath, file.Found.LogicalPath, file, Original: true));
             }
         }
 
-        // 5. Precompression, once per distinct content; with a trusted destination (the collect cache's), content it
-        // holds already keeps the variants published then, without reading or compressing anything.
-        CachedDestination? known = cache is null || _options.DryRun ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
-        int compressed = 0;
+        // 5. Precompression, once per distinct content; content the destination holds already (as the last collect on
+        // this collector, or the collect cache's trusted record, says) keeps the variants published then, without
+        // reading or compressing anything.
+        CachedDestination? trusted = previous is not null || cache is null || _options.DryRun ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
+        Func<Output, IReadOnlyList<CompressedContent>?>? published = previous is not null
+            ? output => PreviousOutput(previous, output) is { } before && before.StoredPath == output.StoredPath && before.Hashes.Hash == output.Hashes.Hash ? before.Variants : null
+            : trusted is not null
+                ? output => cache!.TryGetPublishedVariants(output.File, output.Original, output.Hashes.Hash) is { } variants
+                    ? [.. variants.Select(v => new CompressedContent(ContentCodings.FromFileExtension(v.Extension), v.Extension, null, v.Length, v.Hash))]
+                    : null
+                : null;
         if (_options.Precompress)
         {
-            compressed = await CompressAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
+            await CompressAsync(outputs, published, progress, cancellationToken).ConfigureAwait(false);
         }
 
         // Two files must never be stored under one name (a source folder holding a previous collect's output, say,
         // has both app.css and app.1a2b3c4d5e6f.css): refused before anything is written.
-        EnsureDistinctNames(outputs);
+        Dictionary<string, string> names = EnsureDistinctNames(outputs, previous, work, removed);
 
         // The manifest is written straight from the files (sorted by logical path already); the StaticAssetManifest a
         // caller may read from the result is built only if it is asked for.
-        ManifestEntry[] entries = ManifestEntries(files, outputs);
-        Func<StaticAssetManifest> manifest = () => new StaticAssetManifest(entries.SelectMany(e => e.Original is null ? [e.Fingerprinted!] : new[] { e.Fingerprinted!, e.Original }));
+        foreach (SourceFile file in work)
+        {
+            file.Entry = new ManifestEntry(file.Found.LogicalPath, file.FingerprintedOutput!.ToAsset(), file.OriginalOutput?.ToAsset());
+        }
+
         if (_options.DryRun)
         {
-            return new CollectResult { ManifestFactory = manifest, Found = files.Length, PostProcessed = postProcessed, Compressed = compressed, Missing = missing, Conflicts = found.Conflicts };
+            return Summarize(files, found.Conflicts, copied: 0, deleted: 0) with { Unmodified = 0 };
         }
 
         // 6. Publish what changed, then the manifest, then (optionally) prune.
 
         // The next cache's content is known now; it is serialized while this one publishes, and saved (with the
         // destination's new manifest version) only when the publish succeeded.
-        Task<string>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, outputs, _options.CacheFile!, started), CancellationToken.None);
+        Task<string>? cacheBody = cache is null ? null : Task.Run(() => cache.Serialize(files, [.. AllOutputs(files)], _options.CacheFile!, started), CancellationToken.None);
         bool cacheSaved = false;
         try
         {
-            (int copied, int unmodified, Dictionary<string, (long Length, string? Hash)> existing, string? previousManifestSha) = await PublishAsync(outputs, known is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
+            (int copied, Dictionary<string, (long Length, string? Hash)> existing, string? previousManifestSha) = await PublishAsync(outputs, previous, trusted is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new CollectProgress("manifest", 0, 1));
             // One pooled buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
-            using var manifestBuffer = new Internal.PooledBufferWriter(4096 + (entries.Length * 512));
-            StaticAssetManifest.Write(manifestBuffer, entries);
+            using var manifestBuffer = new Internal.PooledBufferWriter(4096 + (files.Length * 512));
+            StaticAssetManifest.Write(manifestBuffer, Entries(files));
             string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.WrittenMemory.Span));
             // Not written again when the destination has these very bytes (nothing changed): its version stays, and a
             // server or CDN polling it sees no change.
-            if ((known?.ManifestSha256 ?? previousManifestSha) != manifestSha)
+            if ((previous?.ManifestSha256 ?? trusted?.ManifestSha256 ?? previousManifestSha) != manifestSha)
             {
                 using Stream manifestContent = manifestBuffer.OpenRead();
                 await _destination.SaveAsync(_options.ManifestName, manifestContent, new SaveOptions { Overwrite = true, ContentType = "application/json", CacheControl = "no-cache" }, cancellationToken).ConfigureAwait(false);
             }
 
-            // The version of the manifest this collect leaves, taken at once (not after a prune's listing), for the cache.
-            StorageObjectInfo? manifestInfo = cache is null ? null : await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
+            // The version of the manifest this collect leaves, taken at once (not after a prune's listing), for the
+            // next collect on this collector and for the cache.
+            StorageObjectInfo manifestInfo = await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false);
             progress?.Report(new CollectProgress("manifest", 1, 1));
             int deleted = 0;
             if (_options.PruneStale)
             {
                 // What the cache knows is what the last collects published, not what else may be there: prune lists.
-                IEnumerable<string> present = known is null ? existing.Keys : await ListNamesAsync(cancellationToken).ConfigureAwait(false);
-                deleted = await PruneAsync(entries, present, progress, cancellationToken).ConfigureAwait(false);
+                IEnumerable<string> present = trusted is null ? existing.Keys : await ListNamesAsync(cancellationToken).ConfigureAwait(false);
+                deleted = await PruneAsync(files, present, progress, cancellationToken).ConfigureAwait(false);
             }
 
             if (cache is not null)
             {
-                StorageObjectInfo info = manifestInfo!;
-                cache.Destination = info.ETag is null ? null : new CachedDestination(info.ETag, info.Length, info.LastModified.UtcTicks, manifestSha);
+                cache.Destination = manifestInfo.ETag is null ? null : new CachedDestination(manifestInfo.ETag, manifestInfo.Length, manifestInfo.LastModified.UtcTicks, manifestSha);
                 try
                 {
                     cache.Save(_options.CacheFile!, await cacheBody!.ConfigureAwait(false));
@@ -294,19 +389,17 @@ public sealed partial class StaticCollector
                 cacheSaved = true;
             }
 
-            Log.Collected(_logger, files.Length, copied, unmodified, postProcessed, compressed);
-            return new CollectResult
+            // Published: what the next collect on this collector starts from. Unchanged files are never read again, so
+            // their content is not kept.
+            foreach (SourceFile file in work)
             {
-                ManifestFactory = manifest,
-                Found = files.Length,
-                Copied = copied,
-                Unmodified = unmodified,
-                PostProcessed = postProcessed,
-                Compressed = compressed,
-                Deleted = deleted,
-                Missing = missing,
-                Conflicts = found.Conflicts,
-            };
+                file.ReleaseContent();
+            }
+
+            _state = new CollectState(stateKey, files, byPath, names, found.Conflicts, started, RacyWindow, manifestInfo, manifestSha);
+            CollectResult result = Summarize(files, found.Conflicts, copied, deleted);
+            Log.Collected(_logger, result.Found, result.Copied, result.Unmodified, result.PostProcessed, result.Compressed);
+            return result;
         }
         finally
         {
@@ -326,9 +419,192 @@ public sealed partial class StaticCollector
         }
     }
 
-    private void EnsureDistinctNames(List<Output> outputs)
+    /// <summary>
+    /// Compares the sources as found now with the last collect's files (both in ordinal order of logical path): the
+    /// files that changed or appeared, then every file that refers to a path that changed, appeared or went (and so on
+    /// up the references), get a new <see cref="SourceFile"/>; the others are the last collect's, finished.
+    /// </summary>
+    /// <returns>The files to process, and the last collect's files that are gone.</returns>
+    private static (List<SourceFile> Work, List<SourceFile> Removed) Affected(CollectState previous, IReadOnlyList<FoundFile> found, HashSet<string> rewriteExtensions,
+        SourceFile[] files, Dictionary<string, SourceFile> byPath, Dictionary<SourceFile, SourceFile> known)
     {
-        var names = new Dictionary<string, string>(outputs.Count * 2, StringComparer.Ordinal) { [_options.ManifestName] = "the manifest" };
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        var removed = new List<SourceFile>();
+        var changedPaths = new Queue<string>();
+        bool[] rewritable = new bool[found.Count];
+        int p = 0;
+        for (int i = 0; i < found.Count; i++)
+        {
+            FoundFile file = found[i];
+            rewritable[i] = rewriteExtensions.Contains(Path.GetExtension(file.LogicalPath));
+            int order = -1;
+            while (p < previous.Files.Length && (order = string.CompareOrdinal(previous.Files[p].Found.LogicalPath, file.LogicalPath)) < 0)
+            {
+                removed.Add(previous.Files[p++]);
+            }
+
+            if (order == 0 && p < previous.Files.Length && previous.IsUnchanged(previous.Files[p], file) && previous.Files[p].Rewritable == rewritable[i])
+            {
+                p++;
+                continue;
+            }
+
+            if (order == 0 && p < previous.Files.Length)
+            {
+                p++;
+            }
+
+            affected.Add(file.LogicalPath);
+            changedPaths.Enqueue(file.LogicalPath);
+        }
+
+        while (p < previous.Files.Length)
+        {
+            removed.Add(previous.Files[p++]);
+        }
+
+        var gone = new HashSet<string>(removed.Select(f => f.Found.LogicalPath), StringComparer.Ordinal);
+        foreach (string path in gone)
+        {
+            changedPaths.Enqueue(path);
+        }
+
+        while (changedPaths.TryDequeue(out string? path))
+        {
+            if (previous.Dependents.TryGetValue(path, out List<SourceFile>? dependents))
+            {
+                foreach (SourceFile dependent in dependents)
+                {
+                    string dependentPath = dependent.Found.LogicalPath;
+                    if (!gone.Contains(dependentPath) && affected.Add(dependentPath))
+                    {
+                        changedPaths.Enqueue(dependentPath);
+                    }
+                }
+            }
+        }
+
+        var work = new List<SourceFile>(affected.Count);
+        for (int i = 0; i < found.Count; i++)
+        {
+            FoundFile file = found[i];
+            SourceFile? before = previous.ByPath.GetValueOrDefault(file.LogicalPath);
+            SourceFile current;
+            if (affected.Contains(file.LogicalPath))
+            {
+                current = new SourceFile(file, rewritable[i]);
+                if (before is not null && before.Rewritable == rewritable[i] && previous.IsUnchanged(before, file))
+                {
+                    // Processed again only for what it refers to: its own hashes and references still hold.
+                    known[current] = before;
+                }
+
+                work.Add(current);
+            }
+            else
+            {
+                current = before!;
+            }
+
+            files[i] = current;
+            byPath[file.LogicalPath] = current;
+        }
+
+        return (work, removed);
+    }
+
+    /// <summary>The last collect's output under the same logical path and kind (fingerprinted or original), if any.</summary>
+    private static Output? PreviousOutput(CollectState previous, Output output) =>
+        previous.ByPath.TryGetValue(output.LogicalPath, out SourceFile? before) ? output.Original ? before.OriginalOutput : before.FingerprintedOutput : null;
+
+    /// <summary>Whether the destination's manifest is still the one the collect that left <paramref name="state"/> wrote.</summary>
+    private async Task<bool> DescribesDestinationAsync(CollectState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return state.Describes(await _destination.GetInfoAsync(_options.ManifestName, cancellationToken).ConfigureAwait(false));
+        }
+        catch (ObjectNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static IEnumerable<Output> AllOutputs(SourceFile[] files)
+    {
+        foreach (SourceFile file in files)
+        {
+            yield return file.FingerprintedOutput!;
+            if (file.OriginalOutput is { } original)
+            {
+                yield return original;
+            }
+        }
+    }
+
+    /// <summary>Every file and variant the collect's files publish.</summary>
+    private static int CountUploads(SourceFile[] files) => AllOutputs(files).Sum(o => 1 + o.Variants.Count);
+
+    private static ManifestEntry[] Entries(SourceFile[] files)
+    {
+        var entries = new ManifestEntry[files.Length];
+        for (int i = 0; i < files.Length; i++)
+        {
+            entries[i] = files[i].Entry!.Value;
+        }
+
+        return entries;
+    }
+
+    /// <summary>The result of a collect whose files are all finished: counts over every file, the manifest on demand.</summary>
+    private static CollectResult Summarize(SourceFile[] files, IReadOnlyList<FileConflict> conflicts, int copied, int deleted)
+    {
+        ManifestEntry[] entries = Entries(files);
+        return new CollectResult
+        {
+            ManifestFactory = () => new StaticAssetManifest(entries.SelectMany(e => e.Original is null ? [e.Fingerprinted!] : new[] { e.Fingerprinted!, e.Original })),
+            Found = files.Length,
+            Copied = copied,
+            Unmodified = CountUploads(files) - copied,
+            PostProcessed = files.Count(f => f.Links.Count > 0),
+            Compressed = AllOutputs(files).Sum(o => o.Variants.Count),
+            Deleted = deleted,
+            Missing = [.. files.SelectMany(f => f.Missing)],
+            Conflicts = conflicts,
+        };
+    }
+
+    /// <summary>
+    /// Every stored name in use after this collect (outputs, variants, the manifest) → its logical path; a name two
+    /// logical paths would use is refused. After a collect on this collector, the names of files not processed again
+    /// are its names, and only the processed files' are checked.
+    /// </summary>
+    private Dictionary<string, string> EnsureDistinctNames(List<Output> outputs, CollectState? previous, List<SourceFile> work, List<SourceFile> removed)
+    {
+        Dictionary<string, string> names;
+        if (previous is null)
+        {
+            names = new Dictionary<string, string>(outputs.Count * 2, StringComparer.Ordinal) { [_options.ManifestName] = "the manifest" };
+        }
+        else
+        {
+            names = new Dictionary<string, string>(previous.Names, StringComparer.Ordinal);
+            foreach (SourceFile? before in work.Select(f => previous.ByPath.GetValueOrDefault(f.Found.LogicalPath)).Concat(removed))
+            {
+                foreach (Output? output in (ReadOnlySpan<Output?>)[before?.FingerprintedOutput, before?.OriginalOutput])
+                {
+                    if (output is not null)
+                    {
+                        names.Remove(output.StoredPath);
+                        foreach (CompressedContent variant in output.Variants)
+                        {
+                            names.Remove(output.StoredPath + variant.Extension);
+                        }
+                    }
+                }
+            }
+        }
+
         foreach (Output output in outputs)
         {
             Claim(output.StoredPath, output.LogicalPath);
@@ -338,6 +614,8 @@ public sealed partial class StaticCollector
             }
         }
 
+        return names;
+
         void Claim(string name, string logicalPath)
         {
             if (!names.TryAdd(name, logicalPath) && names[name] != logicalPath)
@@ -345,26 +623,6 @@ public sealed partial class StaticCollector
                 throw new StaticManifestException($"'{name}' would be stored for both '{names[name]}' and '{logicalPath}' (is a previous collect's output inside a source folder?); nothing was written.");
             }
         }
-    }
-
-    /// <summary>One manifest entry per file, in the files' order (ordinal by logical path, as the finder returns them).</summary>
-    private static ManifestEntry[] ManifestEntries(SourceFile[] files, List<Output> outputs)
-    {
-        var entries = new ManifestEntry[files.Length];
-        var index = new Dictionary<SourceFile, int>(files.Length);
-        for (int i = 0; i < files.Length; i++)
-        {
-            index[files[i]] = i;
-            entries[i] = new ManifestEntry(files[i].Found.LogicalPath, null, null);
-        }
-
-        foreach (Output output in outputs)
-        {
-            ref ManifestEntry entry = ref entries[index[output.File]];
-            entry = output.Original ? entry with { Original = output.ToAsset() } : entry with { Fingerprinted = output.ToAsset() };
-        }
-
-        return entries;
     }
 
     /// <summary><c>{stem}.{hash12}{ext}</c>, the extension being the last one (<c>jquery.min.js</c> → <c>jquery.min.{h}.js</c>).</summary>
@@ -407,7 +665,7 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<int> CompressAsync(List<Output> outputs, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task CompressAsync(List<Output> outputs, Func<Output, IReadOnlyList<CompressedContent>?>? published, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         var precompressor = new Precompressor(_options.Compression, PrecompressionCache());
         Output[] candidates = [.. outputs.Where(o => precompressor.GetSkipOutcome(o.StoredPath, o.Length) is null)];
@@ -417,13 +675,11 @@ public sealed partial class StaticCollector
         // file at the end.
         Output[][] groups = [.. candidates.GroupBy(o => o.Hashes.Hash, StringComparer.Ordinal).Select(g => g.ToArray()).OrderByDescending(g => g[0].Length)];
         int done = 0;
-        int produced = 0;
         var pending = new List<Output[]>(groups.Length);
         foreach (Output[] group in groups)
         {
-            if (trusted is not null && ReusePublishedVariants(trusted, group))
+            if (published is not null && ReusePublishedVariants(published, group))
             {
-                produced += group.Sum(o => o.Variants.Count);
                 done += group.Length;
             }
             else
@@ -452,22 +708,20 @@ public sealed partial class StaticCollector
                 output.Variants = variants;
             }
 
-            Interlocked.Add(ref produced, variants.Count * group.Length);
             progress?.Report(new CollectProgress("compressing", Interlocked.Add(ref done, group.Length), candidates.Length));
         }).ConfigureAwait(false);
-        return produced;
     }
 
     /// <summary>
-    /// Gives every output of a group (one content) the variants the trusted destination holds for it, when the cache
-    /// knows them for each of its outputs; false (nothing changed) otherwise.
+    /// Gives every output of a group (one content) the variants the destination holds for it already, when
+    /// <paramref name="published"/> knows them for each of its outputs; false (nothing changed) otherwise.
     /// </summary>
-    private static bool ReusePublishedVariants(CollectCache trusted, Output[] group)
+    private static bool ReusePublishedVariants(Func<Output, IReadOnlyList<CompressedContent>?> published, Output[] group)
     {
-        var found = new IReadOnlyList<CachedVariant>[group.Length];
+        var found = new IReadOnlyList<CompressedContent>[group.Length];
         for (int i = 0; i < group.Length; i++)
         {
-            if (trusted.TryGetPublishedVariants(group[i].File, group[i].Original, group[i].Hashes.Hash) is not { } variants)
+            if (published(group[i]) is not { } variants)
             {
                 return false;
             }
@@ -477,7 +731,7 @@ public sealed partial class StaticCollector
 
         for (int i = 0; i < group.Length; i++)
         {
-            group[i].Variants = [.. found[i].Select(v => new CompressedContent(ContentCodings.FromFileExtension(v.Extension), v.Extension, null, v.Length, v.Hash))];
+            group[i].Variants = found[i];
         }
 
         return true;
@@ -576,17 +830,19 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<(int Copied, int Unmodified, Dictionary<string, (long Length, string? Hash)> Existing, string? PreviousManifestSha)> PublishAsync(List<Output> outputs, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(int Copied, Dictionary<string, (long Length, string? Hash)> Existing, string? PreviousManifestSha)> PublishAsync(List<Output> outputs, CollectState? previous, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
-        // What the destination holds (name → length, and content hash where known): from the cache when the
-        // destination is as the last collect left it, otherwise from one listing and the previous manifest.
-        var existing = new Dictionary<string, (long Length, string? Hash)>(trusted is null ? outputs.Count : 0, StringComparer.Ordinal);
+        // What the destination holds (name → length, and content hash where known): from the last collect on this
+        // collector or the cache when the destination is as that collect left it, otherwise from one listing and the
+        // previous manifest.
+        bool known = previous is not null || trusted is not null;
+        var existing = new Dictionary<string, (long Length, string? Hash)>(known ? 0 : outputs.Count, StringComparer.Ordinal);
         string? previousManifestSha = null;
-        if (trusted is null)
+        if (!known)
         {
-            StaticAssetManifest? previous;
-            (previous, previousManifestSha) = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
-            Dictionary<string, string> previousHashes = PreviousHashes(previous);
+            StaticAssetManifest? previousManifest;
+            (previousManifest, previousManifestSha) = await ReadPreviousManifestAsync(cancellationToken).ConfigureAwait(false);
+            Dictionary<string, string> previousHashes = PreviousHashes(previousManifest);
             var modified = new List<(string Name, DateTimeOffset LastModified)>();
             DateTimeOffset? manifestWritten = null;
             await foreach (StorageEntry entry in _destination.ListAsync(options: new ListOptions { Recursive = true }, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -641,7 +897,9 @@ public sealed partial class StaticCollector
         {
             var upload = uploads[index];
             // A trusted destination holds what each file published last time, which its cache entry says.
-            bool present = trusted is not null
+            bool present = previous is not null
+                ? IsPublishedBefore(previous, upload.Output, upload.Variant, upload.Length, upload.Hash)
+                : trusted is not null
                 ? trusted.IsPublished(upload.Output, upload.Variant, upload.Length, upload.Hash)
                 : existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
                     && (at.Length < 0 || at.Length == upload.Length)
@@ -654,14 +912,13 @@ public sealed partial class StaticCollector
 
         // Original names are overwritten in place: until this collect's cache is saved, the old one would trust what
         // they held before. If this collect fails midway and the sources are then reverted, that trust would be wrong.
-        if (trusted is not null && _options.CacheFile is { } cacheFile && pending.Exists(i => uploads[i].Output.Original))
+        if (known && _options.CacheFile is { } cacheFile && pending.Exists(i => uploads[i].Output.Original))
         {
             CollectCache.Discard(cacheFile);
         }
 
-        int unmodified = uploads.Count - pending.Count;
         int copied = 0;
-        int done = unmodified;
+        int done = uploads.Count - pending.Count;
         progress?.Report(new CollectProgress("publishing", done, uploads.Count));
         var uploaded = new ConcurrentDictionary<string, (long Length, string? Hash)>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelUploads, CancellationToken = cancellationToken }, async (index, token) =>
@@ -696,7 +953,24 @@ public sealed partial class StaticCollector
             }
         }
 
-        return (copied, unmodified, existing, previousManifestSha);
+        return (copied, existing, previousManifestSha);
+    }
+
+    /// <summary>Whether the last collect on this collector published this output (or variant) with this content, under this name.</summary>
+    private static bool IsPublishedBefore(CollectState previous, Output output, int variant, long length, string hash)
+    {
+        if (PreviousOutput(previous, output) is not { } before || before.StoredPath != output.StoredPath)
+        {
+            return false;
+        }
+
+        if (variant < 0)
+        {
+            return before.Length == length && before.Hashes.Hash == hash;
+        }
+
+        string extension = output.Variants[variant].Extension;
+        return before.Variants.Any(v => v.Extension == extension && v.Length == length && v.Hash == hash);
     }
 
     /// <summary>Stored path → content hash of every file and variant of the previous manifest (one dictionary, not a scan per name).</summary>
@@ -760,10 +1034,10 @@ public sealed partial class StaticCollector
         return names;
     }
 
-    private async Task<int> PruneAsync(ManifestEntry[] entries, IEnumerable<string> present, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<int> PruneAsync(SourceFile[] files, IEnumerable<string> present, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         var keep = new HashSet<string>(StringComparer.Ordinal) { _options.ManifestName };
-        foreach (ManifestEntry entry in entries)
+        foreach (ManifestEntry entry in Entries(files))
         {
             foreach (StaticAsset? asset in (ReadOnlySpan<StaticAsset?>)[entry.Fingerprinted, entry.Original])
             {

@@ -140,7 +140,7 @@ public static class StaticFileFinder
     /// A file entry with its length and times; a link to a file counts with its target's; null for a dangling link or
     /// a file deleted since the folder was read.
     /// </summary>
-    private static FoundFile? Describe(string relative, string physical, string root)
+    internal static FoundFile? Describe(string relative, string physical, string root)
     {
         if (Internal.FileStatus.TryGet(physical, followLinks: false, out bool isLink, out long length, out DateTime written, out DateTime changed))
         {

@@ -1,0 +1,166 @@
+using Wharf.Storage;
+
+namespace Wharf.StaticManifest.Collecting;
+
+/// <summary>
+/// What a collector's last successful collect left, kept in memory so that the next collect on the same collector (a
+/// watcher's, or a long-lived service's) processes only the files that changed and the files that refer to them:
+/// every file's final state, outputs and manifest entry, the names in use, and the destination's manifest version.
+/// </summary>
+/// <remarks>
+/// Valid only while the destination's manifest is the one that collect wrote (same ETag, length and time) and the
+/// options that shape the output are the same (<see cref="KeyOf"/>); anything else runs a full collect. Files keep no
+/// content here (<see cref="SourceFile.ReleaseContent"/>): an unchanged file is never read, rewritten or uploaded again.
+/// </remarks>
+internal sealed class CollectState
+{
+    /// <summary>A file modified this recently before a collect started is not taken for unchanged by the next one (its time may not change on its next write).</summary>
+    public static readonly TimeSpan DefaultRacyWindow = TimeSpan.FromSeconds(2);
+
+    private readonly TimeSpan _racyWindow;
+
+    private Dictionary<string, List<SourceFile>>? _dependents;
+    private Dictionary<string, SourceFile>? _byPhysicalPath;
+
+    public CollectState(string key, SourceFile[] files, Dictionary<string, SourceFile> byPath, Dictionary<string, string> names,
+        IReadOnlyList<FileConflict> conflicts, DateTime started, TimeSpan racyWindow, StorageObjectInfo manifest, string manifestSha256)
+    {
+        _racyWindow = racyWindow;
+        Key = key;
+        Files = files;
+        ByPath = byPath;
+        Names = names;
+        Conflicts = conflicts;
+        Started = started;
+        Manifest = manifest;
+        ManifestSha256 = manifestSha256;
+    }
+
+    /// <summary>The options this state was made with (<see cref="KeyOf"/>).</summary>
+    public string Key { get; }
+
+    /// <summary>Every collected file, in ordinal order of logical path, each finished (name, hashes, outputs, entry).</summary>
+    public SourceFile[] Files { get; }
+
+    /// <summary>The files by logical path.</summary>
+    public Dictionary<string, SourceFile> ByPath { get; }
+
+    /// <summary>Every stored name in use (outputs, variants, the manifest) → the logical path it belongs to.</summary>
+    public Dictionary<string, string> Names { get; }
+
+    /// <summary>The conflicts the last walk of the sources found.</summary>
+    public IReadOnlyList<FileConflict> Conflicts { get; }
+
+    /// <summary>When that collect started (before its sources were walked).</summary>
+    public DateTime Started { get; }
+
+    /// <summary>The destination's manifest as that collect left it.</summary>
+    public StorageObjectInfo Manifest { get; }
+
+    /// <summary>The SHA-256 of that manifest's bytes.</summary>
+    public string ManifestSha256 { get; }
+
+    /// <summary>
+    /// What must match for a state to be reused: everything that decides which files are found and what they become
+    /// (the collect cache's key, the sources, the ignore patterns, originals, missing-reference mode).
+    /// </summary>
+    public static string KeyOf(StaticCollectOptions options, IReadOnlyList<string> ignores) =>
+        string.Join('\n', [CollectCache.KeyOf(options), string.Join('\0', options.Sources.Select(Path.GetFullPath)), string.Join('\0', ignores),
+            options.KeepOriginals ? "originals" : "fingerprinted only", options.MissingReferences.ToString()]);
+
+    /// <summary>Whether the destination's manifest is still the one this state's collect wrote.</summary>
+    public bool Describes(StorageObjectInfo manifest) =>
+        Manifest.ETag is not null && manifest.ETag == Manifest.ETag && manifest.Length == Manifest.Length && manifest.LastModified == Manifest.LastModified;
+
+    /// <summary>
+    /// Whether a found file is the one this state knows under its logical path, as it was: same physical file, length,
+    /// modification and change time, and neither time within the racy window of that collect's start.
+    /// </summary>
+    public bool IsUnchanged(SourceFile known, FoundFile found) => IsSame(known.Found, found) && IsSettled(known.Found);
+
+    /// <summary>Whether a file's times were settled when that collect started: a later write in the same tick would not show.</summary>
+    public bool IsSettled(FoundFile file) => file.LastWriteTimeUtc < Started - _racyWindow && file.ChangeTimeUtc < Started - _racyWindow;
+
+    private static bool IsSame(FoundFile a, FoundFile b) =>
+        a.PhysicalPath == b.PhysicalPath && a.Length == b.Length && a.LastWriteTimeUtc == b.LastWriteTimeUtc && a.ChangeTimeUtc == b.ChangeTimeUtc;
+
+    /// <summary>
+    /// Logical path → the files whose references resolve to it, or would if it existed (their missing references):
+    /// when that path changes, appears or goes, those files are processed again.
+    /// </summary>
+    public IReadOnlyDictionary<string, List<SourceFile>> Dependents => _dependents ??= BuildDependents();
+
+    private Dictionary<string, List<SourceFile>> BuildDependents()
+    {
+        var dependents = new Dictionary<string, List<SourceFile>>(StringComparer.Ordinal);
+        foreach (SourceFile file in Files)
+        {
+            foreach (Link link in file.Links)
+            {
+                Add(link.Target.Found.LogicalPath, file);
+            }
+
+            foreach (MissingReference missing in file.Missing)
+            {
+                if (missing.TargetPath is { } target)
+                {
+                    Add(target, file);
+                }
+            }
+        }
+
+        return dependents;
+
+        void Add(string target, SourceFile file)
+        {
+            ref List<SourceFile>? list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(dependents, target, out _);
+            list ??= [];
+            if (list.Count == 0 || list[^1] != file)
+            {
+                list.Add(file);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sources as they are now, when the only possible changes are to the contents of <paramref name="changed"/>
+    /// (physical paths a watcher reported): this state's files with those re-read from disk, and the files this state's
+    /// collect found within the racy window. False when a reported path is not a file this state knows, or is gone: a
+    /// file was added, removed or renamed, and the sources must be walked.
+    /// </summary>
+    public bool TryUpdate(IReadOnlyCollection<string> changed, out FindResult found)
+    {
+        _byPhysicalPath ??= Files.ToDictionary(f => f.Found.PhysicalPath, StringComparer.Ordinal);
+        var restat = new HashSet<string>(changed, StringComparer.Ordinal);
+        foreach (SourceFile file in Files)
+        {
+            if (!IsSettled(file.Found))
+            {
+                restat.Add(file.Found.PhysicalPath);
+            }
+        }
+
+        FoundFile[] files = [.. Files.Select(f => f.Found)];
+        foreach (string path in restat)
+        {
+            if (!_byPhysicalPath.TryGetValue(path, out SourceFile? known) || StaticFileFinder.Describe(known.Found.LogicalPath, known.Found.PhysicalPath, known.Found.SourceRoot) is not { } now)
+            {
+                found = new FindResult([], []);
+                return false;
+            }
+
+            files[Array.BinarySearch(Files, known, LogicalPathOrder.Instance)] = now;
+        }
+
+        found = new FindResult(files, Conflicts);
+        return true;
+    }
+
+    /// <summary>Orders files by ordinal logical path (the order of <see cref="Files"/>).</summary>
+    private sealed class LogicalPathOrder : IComparer<SourceFile>
+    {
+        public static readonly LogicalPathOrder Instance = new();
+
+        public int Compare(SourceFile? x, SourceFile? y) => string.CompareOrdinal(x!.Found.LogicalPath, y!.Found.LogicalPath);
+    }
+}

@@ -1,0 +1,474 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Wharf.StaticManifest.Collecting;
+using Wharf.StaticManifest.Compression;
+using Wharf.Storage;
+
+namespace Wharf.StaticManifest.Tests;
+
+/// <summary>
+/// A collect run again on the same collector (as a watcher or a long-lived service does) processes only what changed
+/// and the files that refer to it, and leaves exactly what a full collect of the same sources would: the same
+/// manifest bytes, the same files, the same counts and reports.
+/// </summary>
+[TestClass]
+public sealed class CollectorStateTests : CollectorTestBase
+{
+    /// <summary>
+    /// Shorter than the default two seconds so that files a test wrote a moment ago count as settled, and longer than
+    /// any file-system timestamp tick, so that a rewrite after a collect always shows in the file's times.
+    /// </summary>
+    private static readonly TimeSpan TestRacyWindow = TimeSpan.FromMilliseconds(50);
+
+    private static StaticCollectOptions Options(string source, Action<StaticCollectOptions>? configure = null)
+    {
+        var options = new StaticCollectOptions
+        {
+            MissingReferences = MissingReferenceMode.Lenient,
+            Compression = new PrecompressionOptions { BrotliQuality = 5, GzipLevel = 6, MinimumLength = 64 },
+        };
+        options.Sources.Add(source);
+        configure?.Invoke(options);
+        return options;
+    }
+
+    private static StaticCollector Collector(IStorage storage, StaticCollectOptions options) => new(storage, options) { RacyWindow = TestRacyWindow };
+
+    [TestMethod]
+    public async Task A_collect_again_with_nothing_changed_writes_nothing_and_does_not_list_the_destination()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }\n" + new string('x', 200));
+        Write(source, "img/a.png", "png-bytes");
+        (IStorage inner, _) = Destination();
+        var saved = new ConcurrentQueue<string>();
+        var storage = FailingStorage.Observing(inner, saved);
+        StaticCollector collector = Collector(storage, Options(source));
+
+        CollectResult first = await collector.CollectAsync(cancellationToken: Ct);
+        saved.Clear();
+        int listings = storage.Listings;
+        CollectResult again = await collector.CollectAsync(cancellationToken: Ct);
+
+        Assert.IsEmpty(saved, string.Join(", ", saved));
+        Assert.AreEqual(listings, storage.Listings, "a collect again on the same collector trusts what it published");
+        Assert.AreEqual(0, again.Copied);
+        Assert.AreEqual(first.Copied + first.Unmodified, again.Unmodified);
+        Assert.AreEqual(first.Found, again.Found);
+        Assert.AreEqual(first.PostProcessed, again.PostProcessed);
+        Assert.AreEqual(first.Compressed, again.Compressed);
+        CollectionAssert.AreEqual(first.Manifest.Assets.Keys.Order().ToArray(), again.Manifest.Assets.Keys.Order().ToArray());
+    }
+
+    [TestMethod]
+    public async Task A_changed_image_republishes_it_and_the_files_that_refer_to_it_and_nothing_else()
+    {
+        string source = Folder();
+        Write(source, "css/uses.css", ".a { background: url(../img/a.png) }");
+        Write(source, "css/imports-uses.css", "@import \"uses.css\";");
+        Write(source, "css/other.css", ".b { background: url(../img/b.png) }");
+        Write(source, "img/a.png", "png-a");
+        Write(source, "img/b.png", "png-b");
+        (IStorage inner, _) = Destination();
+        var saved = new ConcurrentQueue<string>();
+        StaticCollector collector = Collector(FailingStorage.Observing(inner, saved), Options(source, o => o.Precompress = false));
+        await collector.CollectAsync(cancellationToken: Ct);
+        await Task.Delay(TestRacyWindow * 2, Ct);
+        saved.Clear();
+
+        Write(source, "img/a.png", "png-a, changed");
+        CollectResult result = await collector.CollectAsync(cancellationToken: Ct);
+
+        // The image (its fingerprinted file and original) and the two files that refer to it, directly or through an
+        // import, get new fingerprinted files; their originals are their unchanged sources, so they stay.
+        string[] names = [.. saved.Order(StringComparer.Ordinal)];
+        Assert.HasCount(5, names, string.Join(", ", names));
+        Assert.AreEqual("img/a.png", names.Single(n => !IsFingerprinted(n) && n != "staticfiles.json"));
+        CollectionAssert.AreEquivalent(new[] { "css/imports-uses", "css/uses", "img/a" }, names.Where(IsFingerprinted).Select(n => n[..n.IndexOf('.', StringComparison.Ordinal)]).ToArray());
+        Assert.AreEqual(4, result.Copied);
+    }
+
+    [TestMethod]
+    [DataRow(20251121, false)]
+    [DataRow(7, false)]
+    [DataRow(1234567, false)]
+    [DataRow(20251121, true)]
+    [DataRow(99, true)]
+    public async Task After_every_random_change_a_collect_again_leaves_what_a_full_collect_leaves(int seed, bool toldWhatChanged)
+    {
+        var random = new Random(seed);
+        string source = Folder();
+        var tree = new RandomTree(source, random);
+        tree.Populate();
+        (IStorage inner, string root) = Destination();
+        var storage = FailingStorage.Observing(inner, new ConcurrentQueue<string>());
+        StaticCollector collector = Collector(storage, Options(source));
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        for (int step = 0; step < 40; step++)
+        {
+            // Told what changed (as a watcher tells it), the collect looks only at those files when no file was
+            // added, removed or renamed; otherwise it walks the sources.
+            string change = tree.Change(out string? changedFile);
+            CollectResult again = toldWhatChanged
+                ? await collector.CollectAsync(progress: null, changedFile is null ? null : [changedFile], Ct)
+                : await collector.CollectAsync(cancellationToken: Ct);
+
+            (IStorage freshStorage, string freshRoot) = Destination();
+            CollectResult full = await new StaticCollector(freshStorage, Options(source)).CollectAsync(cancellationToken: Ct);
+            string context = $"seed {seed}{(toldWhatChanged ? " (told)" : "")}, step {step}: {change}";
+            Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")), context);
+            foreach (string file in Directory.EnumerateFiles(freshRoot, "*", SearchOption.AllDirectories))
+            {
+                string relative = Path.GetRelativePath(freshRoot, file);
+                string published = Path.Join(root, relative);
+                Assert.IsTrue(File.Exists(published), $"{context}: {relative} is missing");
+                CollectionAssert.AreEqual(File.ReadAllBytes(file), File.ReadAllBytes(published), $"{context}: {relative} differs");
+            }
+
+            Assert.AreEqual(full.Found, again.Found, context);
+            Assert.AreEqual(full.PostProcessed, again.PostProcessed, context);
+            Assert.AreEqual(full.Compressed, again.Compressed, context);
+            Assert.AreEqual(full.Copied + full.Unmodified, again.Copied + again.Unmodified, context);
+            CollectionAssert.AreEqual(full.Missing.Select(m => m.ToString()).ToArray(), again.Missing.Select(m => m.ToString()).ToArray(), context);
+        }
+
+        Assert.AreEqual(1, storage.Listings, "only the first collect lists the destination");
+    }
+
+    [TestMethod]
+    public async Task A_destination_another_collect_changed_is_collected_in_full()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
+        Write(source, "img/a.png", "png-a");
+        (IStorage inner, string root) = Destination();
+        var storage = FailingStorage.Observing(inner, new ConcurrentQueue<string>());
+        StaticCollector collector = Collector(storage, Options(source));
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        // Another machine collects other sources into the same destination.
+        string other = Folder();
+        Write(other, "css/site.css", ".a { color: red }");
+        await new StaticCollector(inner, Options(other)).CollectAsync(cancellationToken: Ct);
+        int listings = storage.Listings;
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        Assert.AreEqual(listings + 1, storage.Listings, "the destination is not the one this collector left: it is listed");
+        (IStorage freshStorage, string freshRoot) = Destination();
+        await new StaticCollector(freshStorage, Options(source)).CollectAsync(cancellationToken: Ct);
+        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")));
+    }
+
+    [TestMethod]
+    public async Task A_collect_that_failed_midway_makes_the_next_one_collect_in_full()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
+        Write(source, "img/a.png", "png-a");
+        (IStorage inner, string root) = Destination();
+        bool outage = false;
+        var storage = new FailingStorage(inner, (_, _) => outage);
+        StaticCollector collector = Collector(storage, Options(source));
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        Write(source, "img/a.png", "png-a, changed");
+        outage = true;
+        await Assert.ThrowsExactlyAsync<StorageUnavailableException>(() => collector.CollectAsync(cancellationToken: Ct));
+        outage = false;
+        int listings = storage.Listings;
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        Assert.AreEqual(listings + 1, storage.Listings, "after a failure the destination is listed again");
+        (IStorage freshStorage, string freshRoot) = Destination();
+        await new StaticCollector(freshStorage, Options(source)).CollectAsync(cancellationToken: Ct);
+        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")));
+    }
+
+    [TestMethod]
+    public async Task Options_changed_between_collects_on_one_collector_give_a_full_collect()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
+        Write(source, "img/a.png", "png-a");
+        (IStorage storage, string root) = Destination();
+        StaticCollectOptions options = Options(source);
+        StaticCollector collector = Collector(storage, options);
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        options.StaticUrl = "/assets/";
+        options.KeepOriginals = false;
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        (IStorage freshStorage, string freshRoot) = Destination();
+        await new StaticCollector(freshStorage, Options(source, o => { o.StaticUrl = "/assets/"; o.KeepOriginals = false; })).CollectAsync(cancellationToken: Ct);
+        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")));
+    }
+
+    [TestMethod]
+    public async Task A_strict_collect_again_that_finds_a_missing_reference_writes_nothing_and_a_fix_collects()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
+        Write(source, "img/a.png", "png-a");
+        (IStorage inner, string root) = Destination();
+        var saved = new ConcurrentQueue<string>();
+        StaticCollector collector = Collector(FailingStorage.Observing(inner, saved), Options(source, o => o.MissingReferences = MissingReferenceMode.Strict));
+        await collector.CollectAsync(cancellationToken: Ct);
+        string manifest = File.ReadAllText(Path.Join(root, "staticfiles.json"));
+        saved.Clear();
+
+        Write(source, "css/site.css", ".a { background: url(../img/gone.png) }");
+        MissingReferencesException missing = await Assert.ThrowsExactlyAsync<MissingReferencesException>(() => collector.CollectAsync(cancellationToken: Ct));
+
+        Assert.AreEqual("css/site.css", missing.Missing.Single().SourcePath);
+        Assert.IsEmpty(saved);
+        Assert.AreEqual(manifest, File.ReadAllText(Path.Join(root, "staticfiles.json")));
+        Write(source, "img/gone.png", "png-gone");
+        CollectResult fixedResult = await collector.CollectAsync(cancellationToken: Ct);
+        Assert.IsTrue(fixedResult.Manifest.Assets.ContainsKey("img/gone.png"));
+        StringAssert.Contains(File.ReadAllText(Path.Join(root, fixedResult.Manifest.Paths["css/site.css"])), "url(../" + fixedResult.Manifest.Paths["img/gone.png"] + ")");
+    }
+
+    [TestMethod]
+    public async Task A_dry_run_on_a_collector_neither_uses_nor_drops_what_its_last_collect_left()
+    {
+        string source = Folder();
+        Write(source, "img/a.png", "png-a");
+        (IStorage inner, _) = Destination();
+        var storage = FailingStorage.Observing(inner, new ConcurrentQueue<string>());
+        StaticCollectOptions options = Options(source);
+        StaticCollector collector = Collector(storage, options);
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        options.DryRun = true;
+        Write(source, "img/b.png", "png-b");
+        CollectResult dry = await collector.CollectAsync(cancellationToken: Ct);
+        options.DryRun = false;
+        int listings = storage.Listings;
+        CollectResult real = await collector.CollectAsync(cancellationToken: Ct);
+
+        Assert.AreEqual(2, dry.Found);
+        Assert.AreEqual(listings, storage.Listings, "the collect after the dry run still trusts the destination");
+        Assert.IsTrue(real.Manifest.Assets.ContainsKey("img/b.png"));
+    }
+
+    [TestMethod]
+    public async Task A_watch_collects_each_change_until_it_is_cancelled()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
+        Write(source, "img/a.png", "png-a");
+        (IStorage storage, string root) = Destination();
+        var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
+        StaticCollector collector = Collector(storage, Options(source));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task watch = collector.WatchAsync(r => results.Writer.TryWrite(r), failed: null, cancellationToken: stop.Token);
+
+        CollectResult first = await Next();
+        Write(source, "img/a.png", "png-a, changed");
+        CollectResult changed = await Next();
+        Write(source, "img/new.png", "png-new");
+        CollectResult added = await NextWhere(r => r.Manifest.Paths.ContainsKey("img/new.png"));
+        stop.Cancel();
+        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.AreNotEqual(first.Manifest.Paths["img/a.png"], changed.Manifest.Paths["img/a.png"]);
+        string css = File.ReadAllText(Path.Join(root, changed.Manifest.Paths["css/site.css"]));
+        StringAssert.Contains(css, "url(../" + changed.Manifest.Paths["img/a.png"] + ")");
+        Assert.AreEqual(3, added.Found);
+        Assert.IsTrue(watch.IsCompletedSuccessfully, "a cancelled watch ends normally");
+
+        async Task<CollectResult> Next() => await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        async Task<CollectResult> NextWhere(Func<CollectResult, bool> condition)
+        {
+            while (true)
+            {
+                CollectResult result = await Next();
+                if (condition(result))
+                {
+                    return result;
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task A_watch_reports_a_failed_collect_and_goes_on()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { color: red }");
+        (IStorage storage, _) = Destination();
+        var events = System.Threading.Channels.Channel.CreateUnbounded<object>();
+        StaticCollector collector = Collector(storage, Options(source, o => o.MissingReferences = MissingReferenceMode.Strict));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task watch = collector.WatchAsync(r => events.Writer.TryWrite(r), e => events.Writer.TryWrite(e), cancellationToken: stop.Token);
+
+        Assert.IsInstanceOfType<CollectResult>(await Next());
+        Write(source, "css/site.css", ".a { background: url(../img/missing.png) }");
+        Assert.IsInstanceOfType<MissingReferencesException>(await Next());
+        Write(source, "img/missing.png", "png");
+        object recovered = await Next();
+        stop.Cancel();
+        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.IsInstanceOfType<CollectResult>(recovered, recovered.ToString());
+        Assert.IsTrue(((CollectResult)recovered).Manifest.Assets.ContainsKey("img/missing.png"));
+
+        async Task<object> Next() => await events.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    }
+
+    private static bool IsFingerprinted(string name) =>
+        System.Text.RegularExpressions.Regex.IsMatch(name, @"\.[0-9a-f]{12}(\.[a-z0-9]+)?$");
+
+    /// <summary>
+    /// A source tree of CSS, JavaScript, images and fonts that refer to each other (imports, cycles, references to
+    /// files that come and go, references in comments), and random changes to it.
+    /// </summary>
+    private sealed class RandomTree(string root, Random random)
+    {
+        private readonly HashSet<string> _files = new(StringComparer.Ordinal);
+
+        public void Populate()
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                Put($"img/p{i}.png", Binary());
+            }
+
+            Put("fonts/f0.woff2", Binary());
+            for (int i = 0; i < 5; i++)
+            {
+                Put($"css/s{i}.css", Css());
+            }
+
+            Put("deep/a/b/c.css", "@import url(\"../../../css/s0.css\");\n.deep { background: url(/static/img/p1.png) }\n");
+            for (int i = 0; i < 4; i++)
+            {
+                Put($"js/m{i}.js", Js());
+            }
+        }
+
+        /// <summary>Makes one random change; returns what it did, and the file whose content it changed in place (null when files came or went).</summary>
+        public string Change(out string? changedFile)
+        {
+            string what = Change();
+            string[] words = what.Split(' ');
+            changedFile = words[0] is "rewrite" || (words[0] is "write" or "flip" && _existedBefore) ? Path.Join(root, words[^1]) : null;
+            return what;
+        }
+
+        private bool _existedBefore;
+
+        private string Change()
+        {
+            string[] files = [.. _files.Order(StringComparer.Ordinal)];
+            string any = files[random.Next(files.Length)];
+            switch (random.Next(9))
+            {
+                case 0:
+                    return "nothing";
+                case 1:
+                case 2:
+                    string css = random.Next(2) == 0 ? $"css/s{random.Next(7)}.css" : $"deep/x{random.Next(3)}.css";
+                    Put(css, Css());
+                    return "write " + css;
+                case 3:
+                    string js = $"js/m{random.Next(6)}.js";
+                    Put(js, Js());
+                    return "write " + js;
+                case 4:
+                    // Another image under a name references may point to (the p* ones and the missing m* ones).
+                    string image = random.Next(2) == 0 ? $"img/p{random.Next(8)}.png" : $"img/missing{random.Next(3)}.png";
+                    Put(image, Binary());
+                    return "write " + image;
+                case 5:
+                    if (files.Length > 3)
+                    {
+                        File.Delete(Path.Join(root, any));
+                        _files.Remove(any);
+                        return "delete " + any;
+                    }
+
+                    return "nothing";
+                case 6:
+                    // The same bytes again: new times, same content.
+                    File.WriteAllBytes(Path.Join(root, any), File.ReadAllBytes(Path.Join(root, any)));
+                    return "rewrite " + any;
+                case 7:
+                    // Same length, other bytes.
+                    byte[] bytes = File.ReadAllBytes(Path.Join(root, any));
+                    if (bytes.Length > 0 && !any.EndsWith(".css", StringComparison.Ordinal) && !any.EndsWith(".js", StringComparison.Ordinal))
+                    {
+                        bytes[random.Next(bytes.Length)] ^= 0x5a;
+                        File.WriteAllBytes(Path.Join(root, any), bytes);
+                        return "flip a byte of " + any;
+                    }
+
+                    return "nothing";
+                default:
+                    string moved = any.Replace(".", ".moved.", StringComparison.Ordinal);
+                    File.Move(Path.Join(root, any), Path.Join(root, moved));
+                    _files.Remove(any);
+                    _files.Add(moved);
+                    return $"rename {any} to {moved}";
+            }
+        }
+
+        private void Put(string relative, string content) => Put(relative, Encoding.UTF8.GetBytes(content));
+
+        private void Put(string relative, byte[] content)
+        {
+            string path = Path.Join(root, relative);
+            _existedBefore = File.Exists(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, content);
+            _files.Add(relative);
+        }
+
+        private byte[] Binary()
+        {
+            byte[] bytes = new byte[random.Next(20, 400)];
+            random.NextBytes(bytes);
+            return bytes;
+        }
+
+        private string Css()
+        {
+            var css = new StringBuilder();
+            for (int i = random.Next(1, 6); i > 0; i--)
+            {
+                css.Append(random.Next(7) switch
+                {
+                    0 => $"@import \"s{random.Next(7)}.css\";\n",
+                    1 => $".i{i} {{ background: url(../img/p{random.Next(8)}.png) }}\n",
+                    2 => $".m{i} {{ background: url('../img/missing{random.Next(3)}.png?v=1#x') }}\n",
+                    3 => $"/* url(../img/p{random.Next(8)}.png) in a comment */\n",
+                    4 => $"@font-face {{ font-family: f; src: url(../fonts/f{random.Next(2)}.woff2) format('woff2') }}\n",
+                    5 => $".abs{i} {{ background: url(/static/img/p{random.Next(8)}.png) }}\n",
+                    _ => $".pad{i} {{ content: \"{new string('p', random.Next(10, 120))}\" }}\n",
+                });
+            }
+
+            return css.ToString();
+        }
+
+        private string Js()
+        {
+            var js = new StringBuilder();
+            for (int i = random.Next(1, 4); i > 0; i--)
+            {
+                js.Append(random.Next(4) switch
+                {
+                    0 => $"import {{ x{i} }} from './m{random.Next(6)}.js';\n",
+                    1 => $"const u{i} = new URL('../img/p{random.Next(8)}.png', import.meta.url);\n",
+                    2 => $"// import './m{random.Next(6)}.js'\n",
+                    _ => $"export const x{i} = \"{new string('j', random.Next(10, 100))}\";\n",
+                });
+            }
+
+            return js.ToString();
+        }
+    }
+}
