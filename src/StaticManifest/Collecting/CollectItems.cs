@@ -39,6 +39,9 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 
     public FoundFile Found { get; } = found;
 
+    /// <summary>Its index in the files of the <see cref="CollectState"/> that holds it.</summary>
+    public int StateIndex { get; set; }
+
     /// <summary>Whether this file's references are rewritten (a CSS or JavaScript extension).</summary>
     public bool Rewritable { get; } = rewritable;
 
@@ -68,6 +71,9 @@ internal sealed class SourceFile(FoundFile found, bool rewritable)
 
     /// <summary>Its manifest entry, once its outputs are final (compressed).</summary>
     public ManifestEntry? Entry { get; set; }
+
+    /// <summary>Its manifest entry's JSON, once written (a collect again on the same collector copies it when the file is not processed again).</summary>
+    public ManifestEntryJson? EntryJson { get; set; }
 
     public string SourceHash { get; private set; } = string.Empty;
 

@@ -26,6 +26,11 @@ internal sealed class CollectState
         IReadOnlyList<FileConflict> conflicts, DateTime started, TimeSpan racyWindow, StorageObjectInfo manifest, string manifestSha256)
     {
         _racyWindow = racyWindow;
+        for (int i = 0; i < files.Length; i++)
+        {
+            files[i].StateIndex = i;
+        }
+
         Key = key;
         Files = files;
         ByPath = byPath;
@@ -82,7 +87,7 @@ internal sealed class CollectState
     public bool IsSettled(FoundFile file) => file.LastWriteTimeUtc < Started - _racyWindow && file.ChangeTimeUtc < Started - _racyWindow;
 
     private static bool IsSame(FoundFile a, FoundFile b) =>
-        a.PhysicalPath == b.PhysicalPath && a.Length == b.Length && a.LastWriteTimeUtc == b.LastWriteTimeUtc && a.ChangeTimeUtc == b.ChangeTimeUtc;
+        ReferenceEquals(a, b) || a.PhysicalPath == b.PhysicalPath && a.Length == b.Length && a.LastWriteTimeUtc == b.LastWriteTimeUtc && a.ChangeTimeUtc == b.ChangeTimeUtc;
 
     /// <summary>
     /// Logical path → the files whose references resolve to it, or would if it existed (their missing references):
@@ -95,31 +100,81 @@ internal sealed class CollectState
         var dependents = new Dictionary<string, List<SourceFile>>(StringComparer.Ordinal);
         foreach (SourceFile file in Files)
         {
-            foreach (Link link in file.Links)
-            {
-                Add(link.Target.Found.LogicalPath, file);
-            }
-
-            foreach (MissingReference missing in file.Missing)
-            {
-                if (missing.TargetPath is { } target)
-                {
-                    Add(target, file);
-                }
-            }
+            AddDependent(dependents, file);
         }
 
         return dependents;
+    }
 
-        void Add(string target, SourceFile file)
+    /// <summary>The paths a file's references resolve to, or would if they existed.</summary>
+    private static IEnumerable<string> Targets(SourceFile file) =>
+        file.Links.Select(l => l.Target.Found.LogicalPath).Concat(file.Missing.Where(m => m.TargetPath is not null).Select(m => m.TargetPath!)).Distinct(StringComparer.Ordinal);
+
+    private static void AddDependent(Dictionary<string, List<SourceFile>> dependents, SourceFile file)
+    {
+        foreach (string target in Targets(file))
         {
             ref List<SourceFile>? list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(dependents, target, out _);
-            list ??= [];
-            if (list.Count == 0 || list[^1] != file)
+            (list ??= []).Add(file);
+        }
+    }
+
+    private static void RemoveDependent(Dictionary<string, List<SourceFile>> dependents, SourceFile file)
+    {
+        foreach (string target in Targets(file))
+        {
+            if (dependents.TryGetValue(target, out List<SourceFile>? list))
             {
-                list.Add(file);
+                list.Remove(file);
+                if (list.Count == 0)
+                {
+                    dependents.Remove(target);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The state after a collect that started from this one: <paramref name="files"/> are the last collect's but for
+    /// <paramref name="work"/>, which replace <paramref name="replaced"/>, and <paramref name="removed"/>, which are
+    /// gone. This state's lookups (<see cref="ByPath"/> and <see cref="Names"/> already) are updated in place and
+    /// handed over, in time proportional to what changed; this state is not used again.
+    /// </summary>
+    public CollectState Next(SourceFile[] files, IReadOnlyList<SourceFile> work, IEnumerable<SourceFile> replaced, IReadOnlyList<SourceFile> removed,
+        IReadOnlyList<FileConflict> conflicts, DateTime started, StorageObjectInfo manifest, string manifestSha256)
+    {
+        SourceFile[] old = [.. replaced.Concat(removed)];
+        if (_dependents is { } dependents)
+        {
+            foreach (SourceFile file in old)
+            {
+                RemoveDependent(dependents, file);
+            }
+
+            foreach (SourceFile file in work)
+            {
+                AddDependent(dependents, file);
+            }
+        }
+
+        if (_byPhysicalPath is { } byPhysicalPath)
+        {
+            foreach (SourceFile file in old)
+            {
+                byPhysicalPath.Remove(file.Found.PhysicalPath);
+            }
+
+            foreach (SourceFile file in work)
+            {
+                byPhysicalPath[file.Found.PhysicalPath] = file;
+            }
+        }
+
+        return new CollectState(Key, files, ByPath, Names, conflicts, started, _racyWindow, manifest, manifestSha256)
+        {
+            _dependents = _dependents,
+            _byPhysicalPath = _byPhysicalPath,
+        };
     }
 
     /// <summary>
@@ -149,18 +204,10 @@ internal sealed class CollectState
                 return false;
             }
 
-            files[Array.BinarySearch(Files, known, LogicalPathOrder.Instance)] = now;
+            files[known.StateIndex] = now;
         }
 
         found = new FindResult(files, Conflicts);
         return true;
-    }
-
-    /// <summary>Orders files by ordinal logical path (the order of <see cref="Files"/>).</summary>
-    private sealed class LogicalPathOrder : IComparer<SourceFile>
-    {
-        public static readonly LogicalPathOrder Instance = new();
-
-        public int Compare(SourceFile? x, SourceFile? y) => string.CompareOrdinal(x!.Found.LogicalPath, y!.Found.LogicalPath);
     }
 }

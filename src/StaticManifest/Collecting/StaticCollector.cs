@@ -172,15 +172,17 @@ public sealed partial class StaticCollector
 
         var rewriteExtensions = new HashSet<string>(_options.RewriteExtensions, StringComparer.OrdinalIgnoreCase);
         var files = new SourceFile[found.Files.Count];
-        var byPath = new Dictionary<string, SourceFile>(files.Length, StringComparer.Ordinal);
+        Dictionary<string, SourceFile> byPath;
 
         // The files this collect processes: all of them, or, after a collect on this collector, those that changed,
         // appeared, or refer (directly or not) to a path that changed, appeared or went, each with what is known of it.
         List<SourceFile> work;
         var known = new Dictionary<SourceFile, SourceFile>();
         List<SourceFile> removed = [];
+        Dictionary<string, SourceFile>? replaced = null;
         if (previous is null)
         {
+            byPath = new Dictionary<string, SourceFile>(files.Length, StringComparer.Ordinal);
             for (int i = 0; i < files.Length; i++)
             {
                 FoundFile file = found.Files[i];
@@ -191,7 +193,8 @@ public sealed partial class StaticCollector
         }
         else
         {
-            (work, removed) = Affected(previous, found.Files, rewriteExtensions, files, byPath, known);
+            (work, removed, replaced) = Affected(previous, found.Files, rewriteExtensions, files, known);
+            byPath = previous.ByPath;
             if (work.Count == 0 && removed.Count == 0)
             {
                 // Nothing changed since the last collect, and the destination is as it left it: nothing to do.
@@ -310,8 +313,8 @@ public sealed partial class StaticCollector
         // this collector, or the collect cache's trusted record, says) keeps the variants published then, without
         // reading or compressing anything.
         CachedDestination? trusted = previous is not null || cache is null || _options.DryRun ? null : await TrustedDestinationAsync(cache, cancellationToken).ConfigureAwait(false);
-        Func<Output, IReadOnlyList<CompressedContent>?>? published = previous is not null
-            ? output => PreviousOutput(previous, output) is { } before && before.StoredPath == output.StoredPath && before.Hashes.Hash == output.Hashes.Hash ? before.Variants : null
+        Func<Output, IReadOnlyList<CompressedContent>?>? published = replaced is not null
+            ? output => PreviousOutput(replaced, output) is { } before && before.StoredPath == output.StoredPath && before.Hashes.Hash == output.Hashes.Hash ? before.Variants : null
             : trusted is not null
                 ? output => cache!.TryGetPublishedVariants(output.File, output.Original, output.Hashes.Hash) is { } variants
                     ? [.. variants.Select(v => new CompressedContent(ContentCodings.FromFileExtension(v.Extension), v.Extension, null, v.Length, v.Hash))]
@@ -324,7 +327,7 @@ public sealed partial class StaticCollector
 
         // Two files must never be stored under one name (a source folder holding a previous collect's output, say,
         // has both app.css and app.1a2b3c4d5e6f.css): refused before anything is written.
-        Dictionary<string, string> names = EnsureDistinctNames(outputs, previous, work, removed);
+        Dictionary<string, string> names = EnsureDistinctNames(outputs, previous, replaced, removed);
 
         // The manifest is written straight from the files (sorted by logical path already); the StaticAssetManifest a
         // caller may read from the result is built only if it is asked for.
@@ -346,11 +349,22 @@ public sealed partial class StaticCollector
         bool cacheSaved = false;
         try
         {
-            (int copied, Dictionary<string, (long Length, string? Hash)> existing, string? previousManifestSha) = await PublishAsync(outputs, previous, trusted is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
+            (int copied, Dictionary<string, (long Length, string? Hash)> existing, string? previousManifestSha) = await PublishAsync(outputs, replaced, trusted is null ? null : cache, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new CollectProgress("manifest", 0, 1));
             // One pooled buffer of about the right size (no doubling copies of a multi-megabyte manifest), hashed and saved as it is.
             using var manifestBuffer = new Internal.PooledBufferWriter(4096 + (files.Length * 512));
-            StaticAssetManifest.Write(manifestBuffer, Entries(files));
+            var entryJson = new ManifestEntryJson?[files.Length];
+            for (int i = 0; i < files.Length; i++)
+            {
+                entryJson[i] = files[i].EntryJson;
+            }
+
+            StaticAssetManifest.Write(manifestBuffer, Entries(files), entryJson);
+            for (int i = 0; i < files.Length; i++)
+            {
+                files[i].EntryJson = entryJson[i];
+            }
+
             string manifestSha = Convert.ToHexStringLower(SHA256.HashData(manifestBuffer.WrittenMemory.Span));
             // Not written again when the destination has these very bytes (nothing changed): its version stays, and a
             // server or CDN polling it sees no change.
@@ -396,7 +410,9 @@ public sealed partial class StaticCollector
                 file.ReleaseContent();
             }
 
-            _state = new CollectState(stateKey, files, byPath, names, found.Conflicts, started, RacyWindow, manifestInfo, manifestSha);
+            _state = previous is null
+                ? new CollectState(stateKey, files, byPath, names, found.Conflicts, started, RacyWindow, manifestInfo, manifestSha)
+                : previous.Next(files, work, replaced!.Values, removed, found.Conflicts, started, manifestInfo, manifestSha);
             CollectResult result = Summarize(files, found.Conflicts, copied, deleted);
             Log.Collected(_logger, result.Found, result.Copied, result.Unmodified, result.PostProcessed, result.Compressed);
             return result;
@@ -422,100 +438,117 @@ public sealed partial class StaticCollector
     /// <summary>
     /// Compares the sources as found now with the last collect's files (both in ordinal order of logical path): the
     /// files that changed or appeared, then every file that refers to a path that changed, appeared or went (and so on
-    /// up the references), get a new <see cref="SourceFile"/>; the others are the last collect's, finished.
+    /// up the references), get a new <see cref="SourceFile"/>; the others are the last collect's, finished. The last
+    /// collect's lookups (<see cref="CollectState.ByPath"/>) are updated in place: that state is not used again.
     /// </summary>
-    /// <returns>The files to process, and the last collect's files that are gone.</returns>
-    private static (List<SourceFile> Work, List<SourceFile> Removed) Affected(CollectState previous, IReadOnlyList<FoundFile> found, HashSet<string> rewriteExtensions,
-        SourceFile[] files, Dictionary<string, SourceFile> byPath, Dictionary<SourceFile, SourceFile> known)
+    /// <returns>The files to process; the last collect's files that are gone; and the last collect's version of each
+    /// file to process that it had, by logical path.</returns>
+    private static (List<SourceFile> Work, List<SourceFile> Removed, Dictionary<string, SourceFile> Replaced) Affected(CollectState previous, IReadOnlyList<FoundFile> found,
+        HashSet<string> rewriteExtensions, SourceFile[] files, Dictionary<SourceFile, SourceFile> known)
     {
-        var affected = new HashSet<string>(StringComparer.Ordinal);
+        SourceFile[] before = previous.Files;
+        int[] match = new int[found.Count];
+        bool[] affected = new bool[found.Count];
+        int[] now = new int[before.Length];
         var removed = new List<SourceFile>();
         var changedPaths = new Queue<string>();
-        bool[] rewritable = new bool[found.Count];
         int p = 0;
         for (int i = 0; i < found.Count; i++)
         {
             FoundFile file = found[i];
-            rewritable[i] = rewriteExtensions.Contains(Path.GetExtension(file.LogicalPath));
-            int order = -1;
-            while (p < previous.Files.Length && (order = string.CompareOrdinal(previous.Files[p].Found.LogicalPath, file.LogicalPath)) < 0)
+            while (p < before.Length && string.CompareOrdinal(before[p].Found.LogicalPath, file.LogicalPath) < 0)
             {
-                removed.Add(previous.Files[p++]);
+                now[p] = -1;
+                removed.Add(before[p++]);
             }
 
-            if (order == 0 && p < previous.Files.Length && previous.IsUnchanged(previous.Files[p], file) && previous.Files[p].Rewritable == rewritable[i])
+            if (p < before.Length && string.Equals(before[p].Found.LogicalPath, file.LogicalPath, StringComparison.Ordinal))
             {
+                match[i] = p;
+                now[p] = i;
                 p++;
-                continue;
+                if (previous.IsUnchanged(before[match[i]], file))
+                {
+                    continue;
+                }
             }
-
-            if (order == 0 && p < previous.Files.Length)
+            else
             {
-                p++;
+                match[i] = -1;
             }
 
-            affected.Add(file.LogicalPath);
+            affected[i] = true;
             changedPaths.Enqueue(file.LogicalPath);
         }
 
-        while (p < previous.Files.Length)
+        while (p < before.Length)
         {
-            removed.Add(previous.Files[p++]);
+            now[p] = -1;
+            removed.Add(before[p++]);
         }
 
-        var gone = new HashSet<string>(removed.Select(f => f.Found.LogicalPath), StringComparer.Ordinal);
-        foreach (string path in gone)
+        foreach (SourceFile gone in removed)
         {
-            changedPaths.Enqueue(path);
+            changedPaths.Enqueue(gone.Found.LogicalPath);
         }
 
+        // Up the references: whoever refers to a changed path is processed again (its final content may change).
         while (changedPaths.TryDequeue(out string? path))
         {
             if (previous.Dependents.TryGetValue(path, out List<SourceFile>? dependents))
             {
                 foreach (SourceFile dependent in dependents)
                 {
-                    string dependentPath = dependent.Found.LogicalPath;
-                    if (!gone.Contains(dependentPath) && affected.Add(dependentPath))
+                    int index = now[dependent.StateIndex];
+                    if (index >= 0 && !affected[index])
                     {
-                        changedPaths.Enqueue(dependentPath);
+                        affected[index] = true;
+                        changedPaths.Enqueue(dependent.Found.LogicalPath);
                     }
                 }
             }
         }
 
-        var work = new List<SourceFile>(affected.Count);
+        Dictionary<string, SourceFile> byPath = previous.ByPath;
+        foreach (SourceFile gone in removed)
+        {
+            byPath.Remove(gone.Found.LogicalPath);
+        }
+
+        var work = new List<SourceFile>();
+        var replaced = new Dictionary<string, SourceFile>(StringComparer.Ordinal);
         for (int i = 0; i < found.Count; i++)
         {
             FoundFile file = found[i];
-            SourceFile? before = previous.ByPath.GetValueOrDefault(file.LogicalPath);
-            SourceFile current;
-            if (affected.Contains(file.LogicalPath))
+            SourceFile? last = match[i] >= 0 ? before[match[i]] : null;
+            if (!affected[i])
             {
-                current = new SourceFile(file, rewritable[i]);
-                if (before is not null && before.Rewritable == rewritable[i] && previous.IsUnchanged(before, file))
-                {
-                    // Processed again only for what it refers to: its own hashes and references still hold.
-                    known[current] = before;
-                }
-
-                work.Add(current);
-            }
-            else
-            {
-                current = before!;
+                files[i] = last!;
+                continue;
             }
 
-            files[i] = current;
-            byPath[file.LogicalPath] = current;
+            // The same logical path and options give the same rewritability.
+            var current = new SourceFile(file, last?.Rewritable ?? rewriteExtensions.Contains(Path.GetExtension(file.LogicalPath)));
+            if (last is not null)
+            {
+                replaced[file.LogicalPath] = last;
+            }
+
+            if (last is not null && previous.IsUnchanged(last, file))
+            {
+                // Processed again only for what it refers to: its own hashes and references still hold.
+                known[current] = last;
+            }
+
+            work.Add(files[i] = byPath[file.LogicalPath] = current);
         }
 
-        return (work, removed);
+        return (work, removed, replaced);
     }
 
     /// <summary>The last collect's output under the same logical path and kind (fingerprinted or original), if any.</summary>
-    private static Output? PreviousOutput(CollectState previous, Output output) =>
-        previous.ByPath.TryGetValue(output.LogicalPath, out SourceFile? before) ? output.Original ? before.OriginalOutput : before.FingerprintedOutput : null;
+    private static Output? PreviousOutput(Dictionary<string, SourceFile> replaced, Output output) =>
+        replaced.TryGetValue(output.LogicalPath, out SourceFile? before) ? output.Original ? before.OriginalOutput : before.FingerprintedOutput : null;
 
     /// <summary>Whether the destination's manifest is still the one the collect that left <paramref name="state"/> wrote.</summary>
     private async Task<bool> DescribesDestinationAsync(CollectState state, CancellationToken cancellationToken)
@@ -579,7 +612,7 @@ public sealed partial class StaticCollector
     /// logical paths would use is refused. After a collect on this collector, the names of files not processed again
     /// are its names, and only the processed files' are checked.
     /// </summary>
-    private Dictionary<string, string> EnsureDistinctNames(List<Output> outputs, CollectState? previous, List<SourceFile> work, List<SourceFile> removed)
+    private Dictionary<string, string> EnsureDistinctNames(List<Output> outputs, CollectState? previous, Dictionary<string, SourceFile>? replaced, List<SourceFile> removed)
     {
         Dictionary<string, string> names;
         if (previous is null)
@@ -588,10 +621,11 @@ public sealed partial class StaticCollector
         }
         else
         {
-            names = new Dictionary<string, string>(previous.Names, StringComparer.Ordinal);
-            foreach (SourceFile? before in work.Select(f => previous.ByPath.GetValueOrDefault(f.Found.LogicalPath)).Concat(removed))
+            // Updated in place: the last collect's state is not used again.
+            names = previous.Names;
+            foreach (SourceFile before in replaced!.Values.Concat(removed))
             {
-                foreach (Output? output in (ReadOnlySpan<Output?>)[before?.FingerprintedOutput, before?.OriginalOutput])
+                foreach (Output? output in (ReadOnlySpan<Output?>)[before.FingerprintedOutput, before.OriginalOutput])
                 {
                     if (output is not null)
                     {
@@ -830,12 +864,12 @@ public sealed partial class StaticCollector
         }
     }
 
-    private async Task<(int Copied, Dictionary<string, (long Length, string? Hash)> Existing, string? PreviousManifestSha)> PublishAsync(List<Output> outputs, CollectState? previous, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(int Copied, Dictionary<string, (long Length, string? Hash)> Existing, string? PreviousManifestSha)> PublishAsync(List<Output> outputs, Dictionary<string, SourceFile>? replaced, CollectCache? trusted, IProgress<CollectProgress>? progress, CancellationToken cancellationToken)
     {
         // What the destination holds (name → length, and content hash where known): from the last collect on this
         // collector or the cache when the destination is as that collect left it, otherwise from one listing and the
         // previous manifest.
-        bool known = previous is not null || trusted is not null;
+        bool known = replaced is not null || trusted is not null;
         var existing = new Dictionary<string, (long Length, string? Hash)>(known ? 0 : outputs.Count, StringComparer.Ordinal);
         string? previousManifestSha = null;
         if (!known)
@@ -897,8 +931,8 @@ public sealed partial class StaticCollector
         {
             var upload = uploads[index];
             // A trusted destination holds what each file published last time, which its cache entry says.
-            bool present = previous is not null
-                ? IsPublishedBefore(previous, upload.Output, upload.Variant, upload.Length, upload.Hash)
+            bool present = replaced is not null
+                ? IsPublishedBefore(replaced, upload.Output, upload.Variant, upload.Length, upload.Hash)
                 : trusted is not null
                 ? trusted.IsPublished(upload.Output, upload.Variant, upload.Length, upload.Hash)
                 : existing.TryGetValue(upload.Name, out (long Length, string? Hash) at)
@@ -957,9 +991,9 @@ public sealed partial class StaticCollector
     }
 
     /// <summary>Whether the last collect on this collector published this output (or variant) with this content, under this name.</summary>
-    private static bool IsPublishedBefore(CollectState previous, Output output, int variant, long length, string hash)
+    private static bool IsPublishedBefore(Dictionary<string, SourceFile> replaced, Output output, int variant, long length, string hash)
     {
-        if (PreviousOutput(previous, output) is not { } before || before.StoredPath != output.StoredPath)
+        if (PreviousOutput(replaced, output) is not { } before || before.StoredPath != output.StoredPath)
         {
             return false;
         }

@@ -104,15 +104,125 @@ public sealed class StaticAssetManifest
     /// <returns>The Django hash written.</returns>
     internal static string Write(Stream destination, IReadOnlyList<ManifestEntry> entries)
     {
-        using var writer = new Utf8JsonWriter(destination, WriterOptions);
-        return Write(writer, entries);
+        using var buffer = new Internal.PooledBufferWriter(4096 + (entries.Count * 512));
+        string hash = Write(buffer, entries);
+        destination.Write(buffer.WrittenMemory.Span);
+        return hash;
     }
 
     /// <inheritdoc cref="Write(Stream, IReadOnlyList{ManifestEntry})"/>
-    internal static string Write(IBufferWriter<byte> destination, IReadOnlyList<ManifestEntry> entries)
+    /// <param name="destination">Where the JSON goes.</param>
+    /// <param name="entries">The entries, sorted by ordinal logical path.</param>
+    /// <param name="json">
+    /// Each entry's JSON, by index, when known (a collect keeps it for the files it does not process again); the
+    /// entries without it are serialized and their JSON is stored here. Null to serialize every entry.
+    /// </param>
+    internal static string Write(IBufferWriter<byte> destination, IReadOnlyList<ManifestEntry> entries, ManifestEntryJson?[]? json = null)
     {
-        using var writer = new Utf8JsonWriter(destination, WriterOptions);
-        return Write(writer, entries);
+        // The manifest is its entries' JSON, joined: an entry serializes the same whatever surrounds it, so a manifest
+        // that differs from the last in a few entries costs those entries and a copy of the rest.
+        var scratch = new ArrayBufferWriter<byte>(1024);
+        using var writer = new Utf8JsonWriter(scratch, WriterOptions);
+        var fragments = json ?? new ManifestEntryJson?[entries.Count];
+        bool ordinalIsCodePointOrder = true;
+        var django = new DjangoHash();
+        Append(destination, "{\"paths\":{"u8);
+        bool first = true;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            ManifestEntry entry = entries[i];
+            ManifestEntryJson fragment = fragments[i] ??= Serialize(writer, scratch, entry);
+            if (entry.Fingerprinted is { } fingerprinted)
+            {
+                if (!first)
+                {
+                    Append(destination, ","u8);
+                }
+
+                first = false;
+                Append(destination, fragment.Paths);
+                ordinalIsCodePointOrder &= !HasCharAboveSurrogates(entry.LogicalPath);
+                django.Append(entry.LogicalPath, fingerprinted.StoredPath);
+            }
+        }
+
+        string inOrder = django.Finish();
+        string hash = ordinalIsCodePointOrder
+            ? inOrder
+            : ComputeDjangoHash(entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)));
+        Append(destination, "},\"version\":\""u8);
+        Append(destination, Encoding.UTF8.GetBytes(DjangoVersion));
+        Append(destination, "\",\"hash\":\""u8);
+        Append(destination, Encoding.UTF8.GetBytes(hash));
+        Append(destination, "\",\"wharf\":{\"version\":"u8);
+        Append(destination, Encoding.UTF8.GetBytes(FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Append(destination, ",\"files\":{"u8);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (i > 0)
+            {
+                Append(destination, ","u8);
+            }
+
+            Append(destination, fragments[i]!.Files);
+        }
+
+        Append(destination, "}}}"u8);
+        return hash;
+
+        static void Append(IBufferWriter<byte> destination, ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(destination.GetSpan(bytes.Length));
+            destination.Advance(bytes.Length);
+        }
+    }
+
+    /// <summary>One entry's JSON: its <c>paths</c> member (when it has a fingerprinted file) and its <c>wharf.files</c> member.</summary>
+    private static ManifestEntryJson Serialize(Utf8JsonWriter writer, ArrayBufferWriter<byte> scratch, ManifestEntry entry)
+    {
+        byte[] paths = [];
+        if (entry.Fingerprinted is { } fingerprinted)
+        {
+            // Written as the only member of an object, whose braces are then left out.
+            writer.WriteStartObject();
+            writer.WriteString(entry.LogicalPath, fingerprinted.StoredPath);
+            writer.WriteEndObject();
+            paths = Member(writer, scratch);
+        }
+
+        writer.WriteStartObject();
+        writer.WriteStartObject(entry.LogicalPath);
+        if (entry.Fingerprinted is { } written)
+        {
+            WriteFields(writer, written);
+        }
+
+        if (entry.Original is { } original)
+        {
+            if (entry.Fingerprinted is { } same && HasSameContent(same, original))
+            {
+                writer.WriteBoolean("original", true);
+            }
+            else
+            {
+                writer.WriteStartObject("original");
+                WriteFields(writer, original);
+                writer.WriteEndObject();
+            }
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        return new ManifestEntryJson(paths, Member(writer, scratch));
+
+        static byte[] Member(Utf8JsonWriter writer, ArrayBufferWriter<byte> scratch)
+        {
+            writer.Flush();
+            byte[] member = scratch.WrittenSpan[1..^1].ToArray();
+            scratch.ResetWrittenCount();
+            writer.Reset(scratch);
+            return member;
+        }
     }
 
     /// <summary>
@@ -121,71 +231,6 @@ public sealed class StaticAssetManifest
     /// character as a \uXXXX escape.
     /// </summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Write(Utf8JsonWriter writer, IReadOnlyList<ManifestEntry> entries)
-    {
-        writer.WriteStartObject();
-        writer.WriteStartObject("paths");
-        bool ordinalIsCodePointOrder = true;
-        foreach (ManifestEntry entry in entries)
-        {
-            if (entry.Fingerprinted is { } fingerprinted)
-            {
-                writer.WriteString(entry.LogicalPath, fingerprinted.StoredPath);
-                ordinalIsCodePointOrder &= !HasCharAboveSurrogates(entry.LogicalPath);
-            }
-        }
-
-        string hash = ComputeDjangoHash(
-            entries.Where(e => e.Fingerprinted is not null).Select(e => KeyValuePair.Create(e.LogicalPath, e.Fingerprinted!.StoredPath)),
-            sorted: ordinalIsCodePointOrder);
-        writer.WriteEndObject();
-        writer.WriteString("version", DjangoVersion);
-        writer.WriteString("hash", hash);
-        writer.WriteStartObject("wharf");
-        writer.WriteNumber("version", FormatVersion);
-        writer.WriteStartObject("files");
-        foreach (ManifestEntry entry in entries)
-        {
-            if (writer.BytesPending > FlushThreshold)
-            {
-                // Utf8JsonWriter keeps everything in a growing buffer until flushed: a multi-megabyte manifest would
-                // cost its size several times over in discarded buffers.
-                writer.Flush();
-            }
-
-            writer.WriteStartObject(entry.LogicalPath);
-            if (entry.Fingerprinted is { } fingerprinted)
-            {
-                WriteFields(writer, fingerprinted);
-            }
-
-            if (entry.Original is { } original)
-            {
-                if (entry.Fingerprinted is { } same && HasSameContent(same, original))
-                {
-                    writer.WriteBoolean("original", true);
-                }
-                else
-                {
-                    writer.WriteStartObject("original");
-                    WriteFields(writer, original);
-                    writer.WriteEndObject();
-                }
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        writer.Flush();
-        return hash;
-    }
-
-    /// <summary>How much JSON the writer holds before it hands it to the stream.</summary>
-    private const int FlushThreshold = 32 * 1024;
 
     /// <summary>The format version of <c>wharf.files</c> written.</summary>
     private const int FormatVersion = 2;
@@ -654,9 +699,28 @@ public sealed class StaticAssetManifest
             return hex;
         }
 
+        /// <summary>What Python's JSON writes as it is (printable ASCII but the quote and backslash).</summary>
+        private static readonly System.Buffers.SearchValues<char> Verbatim = System.Buffers.SearchValues.Create(
+            [.. Enumerable.Range(0x20, 0x7f - 0x20).Select(c => (char)c).Where(c => c is not '"' and not '\\')]);
+
         private void AddString(string value)
         {
             Add('"');
+            if (!value.AsSpan().ContainsAnyExcept(Verbatim) && value.Length <= _buffer.Length)
+            {
+                // The usual path: no escape, so the characters are the bytes (one vectorized copy, not a switch per character).
+                if (_buffer.Length - _length < value.Length)
+                {
+                    _md5.AppendData(_buffer, 0, _length);
+                    _length = 0;
+                }
+
+                System.Text.Ascii.FromUtf16(value, _buffer.AsSpan(_length), out int written);
+                _length += written;
+                Add('"');
+                return;
+            }
+
             foreach (char c in value)
             {
                 switch (c)
@@ -707,6 +771,9 @@ public sealed class StaticAssetManifest
 
 /// <summary>A logical path with its fingerprinted file and its original copy (either may be missing), as the manifest writes them.</summary>
 internal readonly record struct ManifestEntry(string LogicalPath, StaticAsset? Fingerprinted, StaticAsset? Original);
+
+/// <summary>An entry's JSON members, as the manifest writes them: in <c>paths</c> (empty without a fingerprinted file) and in <c>wharf.files</c>.</summary>
+internal sealed record ManifestEntryJson(byte[] Paths, byte[] Files);
 
 /// <summary>One stored file of a collected tree.</summary>
 public sealed record StaticAsset
