@@ -30,6 +30,50 @@ internal static class CollectStaticTool
     /// </summary>
     public static async Task<ToolRun> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?> environment, IEnumerable<string> args, CancellationToken cancellationToken)
     {
+        ProcessStartInfo start = StartInfo(workingDirectory, environment, args);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
+        process.StandardInput.Close();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return new ToolRun(process.ExitCode, await stdout, await stderr);
+        }
+        catch (OperationCanceledException)
+        {
+            // Timed out, or the test was cancelled: either way the tool must not outlive the test.
+            Kill(process);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                Assert.Fail($"wharf-collectstatic {string.Join(' ', start.ArgumentList.Skip(1))} did not exit within {Timeout.TotalSeconds} s.");
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Ends a run of the tool that a test no longer waits for, and everything it started.</summary>
+    public static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has just exited.
+        }
+    }
+
+    /// <summary>
+    /// The tool with <paramref name="args"/>, in <paramref name="workingDirectory"/>, with <paramref name="environment"/>
+    /// added to (or, for a null value, removed from) this process's environment; all three streams redirected.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string?> environment, IEnumerable<string> args)
+    {
         Assert.IsTrue(File.Exists(DllPath), $"The tool is not built at {DllPath}.");
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -59,36 +103,7 @@ internal static class CollectStaticTool
             }
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-        process.StandardInput.Close();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-            return new ToolRun(process.ExitCode, await stdout, await stderr);
-        }
-        catch (OperationCanceledException)
-        {
-            // Timed out, or the test was cancelled: either way the tool must not outlive the test.
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // It has just exited.
-            }
-
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                Assert.Fail($"wharf-collectstatic {string.Join(' ', start.ArgumentList.Skip(1))} did not exit within {Timeout.TotalSeconds} s.");
-            }
-
-            throw;
-        }
+        return start;
     }
 
     /// <summary>The dotnet host that runs this test (so the tool runs on the same runtime), else DOTNET_HOST_PATH, else the one on PATH.</summary>

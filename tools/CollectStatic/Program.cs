@@ -9,7 +9,9 @@ using Wharf.Storage.FileSystem;
 //   wharf-collectstatic --source wwwroot [--source more] --destination artifacts/static
 //   wharf-collectstatic --source wwwroot --config appsettings.json --storage staticfiles
 // Options: --ignore GLOB (repeatable), --no-default-ignore, --static-url /static/, --lenient, --no-originals,
-// --no-compress, --dry-run, --prune, --parallel N, --cache FILE, --no-cache, --variants-cache DIR.
+// --no-compress, --dry-run, --prune, --parallel N, --cache FILE, --no-cache, --variants-cache DIR, --watch.
+// --watch keeps collecting as the sources change (each change processes only what changed and the files that refer
+// to it) until Ctrl+C or SIGTERM; a failed collect is reported and the next change collects again.
 // Re-collects are incremental by default: a collect cache (and the precompressed variants beside it) is kept per
 // set of sources and destination under $XDG_CACHE_HOME/wharf (~/.cache/wharf; %LOCALAPPDATA%\wharf\cache on Windows);
 // --cache FILE puts it elsewhere (a CI cache folder, say), --no-cache reads every source and lists the destination.
@@ -21,6 +23,7 @@ string? configPath = null;
 IConfiguration? configuration = null;
 string storageName = "staticfiles";
 bool useCache = true;
+bool watch = false;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -44,8 +47,9 @@ try
             case "--cache": options.CacheFile = Next(); break;
             case "--no-cache": useCache = false; break;
             case "--variants-cache": options.PrecompressionCacheDirectory = Next(); break;
+            case "--watch" or "-w": watch = true; break;
             case "--help" or "-h":
-                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE | --no-cache] [--variants-cache DIR]");
+                Console.WriteLine("usage: wharf-collectstatic --source DIR [--source DIR…] (--destination DIR | --config FILE [--storage NAME]) [--ignore GLOB] [--no-default-ignore] [--static-url URL] [--lenient] [--no-originals] [--no-compress] [--dry-run] [--prune] [--parallel N] [--cache FILE | --no-cache] [--variants-cache DIR] [--watch]");
                 return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}' (see --help).");
         }
@@ -59,6 +63,11 @@ try
     if (!useCache && options.CacheFile is not null)
     {
         throw new ArgumentException("--cache and --no-cache cannot be given together.");
+    }
+
+    if (watch && options.DryRun)
+    {
+        throw new ArgumentException("--watch and --dry-run cannot be given together (a watch publishes each change).");
     }
 
     if (useCache && options.Sources.Count > 0)
@@ -106,27 +115,46 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+// A supervisor's stop (SIGTERM) ends a watch as Ctrl+C does: the collect under way is abandoned, the manifest stays.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
+
 try
 {
     IStorage storage = provider.GetRequiredKeyedService<IStorage>(storageName);
     var collector = new StaticCollector(storage, options);
     var progress = new TerminalProgress();
+    string where = destination ?? $"storage '{storageName}'";
+    if (watch)
+    {
+        Console.WriteLine($"Watching {string.Join(", ", options.Sources)} (Ctrl+C to stop).");
+        // Conflicts and missing references are listed after the first collect; later ones print their summary only.
+        bool first = true;
+        await collector.WatchAsync(
+            collected: result =>
+            {
+                progress.Finish();
+                Report(result, where, options.DryRun, details: first);
+                first = false;
+            },
+            failed: exception =>
+            {
+                progress.Finish();
+                Console.Error.WriteLine($"wharf-collectstatic: {exception.Message}");
+                Console.Error.WriteLine("Waiting for the next change.");
+            },
+            progress: progress,
+            cancellationToken: cancel.Token);
+        Console.WriteLine("Stopped watching.");
+        return 0;
+    }
+
     CollectResult result = await collector.CollectAsync(progress, cancel.Token);
     progress.Finish();
-    foreach (FileConflict conflict in result.Conflicts)
-    {
-        Console.WriteLine($"conflict: {conflict.LogicalPath} found in {conflict.Ignored.Count + 1} sources; using {conflict.Used}");
-    }
-
-    foreach (MissingReference missing in result.Missing)
-    {
-        Console.WriteLine($"missing: {missing}");
-    }
-
-    string where = destination ?? $"storage '{storageName}'";
-    Console.WriteLine(options.DryRun
-        ? $"Dry run: {result.Found} static files found, {result.PostProcessed} would be post-processed, {result.Compressed} variants compressed, {result.Missing.Count} missing references; nothing written."
-        : $"{result.Copied} static files copied to {where}, {result.Unmodified} unmodified, {result.PostProcessed} post-processed, {result.Compressed} compressed, {result.Missing.Count} missing, {result.Deleted} deleted.");
+    Report(result, where, options.DryRun, details: true);
     return 0;
 }
 catch (MissingReferencesException exception)
@@ -144,6 +172,27 @@ catch (OperationCanceledException)
 {
     Console.Error.WriteLine("wharf-collectstatic: cancelled; the previous manifest is still in place.");
     return 1;
+}
+
+/// <summary>Prints what a collect did: conflicts and missing references, then one summary line.</summary>
+static void Report(CollectResult result, string where, bool dryRun, bool details)
+{
+    if (details)
+    {
+        foreach (FileConflict conflict in result.Conflicts)
+        {
+            Console.WriteLine($"conflict: {conflict.LogicalPath} found in {conflict.Ignored.Count + 1} sources; using {conflict.Used}");
+        }
+
+        foreach (MissingReference missing in result.Missing)
+        {
+            Console.WriteLine($"missing: {missing}");
+        }
+    }
+
+    Console.WriteLine(dryRun
+        ? $"Dry run: {result.Found} static files found, {result.PostProcessed} would be post-processed, {result.Compressed} variants compressed, {result.Missing.Count} missing references; nothing written."
+        : $"{result.Copied} static files copied to {where}, {result.Unmodified} unmodified, {result.PostProcessed} post-processed, {result.Compressed} compressed, {result.Missing.Count} missing, {result.Deleted} deleted.");
 }
 
 /// <summary>Where the collect cache lives unless --cache says otherwise: one file per set of sources and destination.</summary>
