@@ -121,28 +121,38 @@ internal static class CollectFileSystem
         // A private copy of the tree, so the shared one is never modified.
         string source = fresh("touch-src");
         Shell.Run("cp -r \"$1\" \"$2\"", tree, source);
-        var variants = new List<(string Name, string Destination, string? Cache)>
+        // How a re-collect runs: a new collector each time (a deploy step, the CLI), without or with the cache file; or
+        // one collector kept between collects (a watch, a long-lived service), walking the sources or told which file
+        // changed (as its file-system watcher tells it).
+        var variants = new List<(string Name, string Destination, string? Cache, StaticCollector? Kept, bool Told)>
         {
-            ("no cache", fresh("touch-dst"), null),
+            ("no cache", fresh("touch-dst"), null, null, false),
         };
         if (CacheOption.IsAvailable)
         {
             string destination = fresh("touch-dst-cache");
-            variants.Add(("cache file", destination, destination + ".cache"));
+            variants.Add(("cache file", destination, destination + ".cache", null, false));
         }
 
-        foreach ((string name, string destination, string? cache) in variants)
+        string keptDestination = fresh("touch-dst-kept");
+        var kept = new StaticCollector(Collects.FileSystem(keptDestination), Collects.Options(source, false));
+        variants.Add(("same collector", keptDestination, null, kept, false));
+        string toldDestination = fresh("touch-dst-told");
+        var told = new StaticCollector(Collects.FileSystem(toldDestination), Collects.Options(source, false));
+        variants.Add(("same collector, told the file", toldDestination, null, told, true));
+
+        foreach ((string name, string destination, string? cache, StaticCollector? collector, _) in variants)
         {
-            (Measurement first, CollectResult result) = await Measurement.RunAsync(() => Collects.RunAsync(Collects.FileSystem(destination), Collects.Options(source, false, cache)));
+            (Measurement first, CollectResult result) = await Measurement.RunAsync(() => collector is not null ? collector.CollectAsync() : Collects.RunAsync(Collects.FileSystem(destination), Collects.Options(source, false, cache)));
             Console.WriteLine($"Initial collect for re-collects ({name}): {Stats.F(first.WallMs, 0)} ms, copied {result.Copied:N0}");
         }
 
-        var scenarios = new (string Name, Action<int> Change)[]
+        var scenarios = new (string Name, string? File, Action<int> Change)[]
         {
-            ("css: one CSS file nothing references (" + TouchedCss + ")", r => Append(Path.Combine(source, TouchedCss), Encoding.UTF8.GetBytes($"\n/* bench round {r} */\n"))),
-            ("image: one image nothing references (" + TouchedImage + ")", r => Append(Path.Combine(source, TouchedImage), Encoding.UTF8.GetBytes($"\n<!-- bench round {r} -->\n"))),
-            ("referenced image: one image a CSS file references (" + TouchedReferencedImage + ")", r => Append(Path.Combine(source, TouchedReferencedImage), [(byte)r, 0, 0, 0])),
-            ("nothing: nothing changed", _ => { }),
+            ("css: one CSS file nothing references (" + TouchedCss + ")", TouchedCss, r => Append(Path.Combine(source, TouchedCss), Encoding.UTF8.GetBytes($"\n/* bench round {r} */\n"))),
+            ("image: one image nothing references (" + TouchedImage + ")", TouchedImage, r => Append(Path.Combine(source, TouchedImage), Encoding.UTF8.GetBytes($"\n<!-- bench round {r} -->\n"))),
+            ("referenced image: one image a CSS file references (" + TouchedReferencedImage + ")", TouchedReferencedImage, r => Append(Path.Combine(source, TouchedReferencedImage), [(byte)r, 0, 0, 0])),
+            ("nothing: nothing changed", null, _ => { }),
         };
 
         var times = new Dictionary<(string Scenario, string Variant), List<Measurement>>();
@@ -150,16 +160,20 @@ internal static class CollectFileSystem
         var manifests = new Dictionary<string, string>();
         for (int round = 0; round < rounds; round++)
         {
-            foreach ((string scenario, Action<int> change) in scenarios)
+            foreach ((string scenario, string? file, Action<int> change) in scenarios)
             {
                 change(round);
                 var order = round % 2 == 0 ? variants : Enumerable.Reverse(variants).ToList();
-                foreach ((string variant, string destination, string? cache) in order)
+                foreach ((string variant, string destination, string? cache, StaticCollector? collector, bool isTold) in order)
                 {
-                    (Measurement m, CollectResult result) = await Measurement.RunAsync(() => Collects.RunAsync(Collects.FileSystem(destination), Collects.Options(source, false, cache)));
+                    string[] changedFiles = file is null ? [] : [Path.Combine(source, file)];
+                    (Measurement m, CollectResult result) = await Measurement.RunAsync(() =>
+                        collector is null ? Collects.RunAsync(Collects.FileSystem(destination), Collects.Options(source, false, cache))
+                        : isTold ? collector.CollectChangesAsync(changedFiles)
+                        : collector.CollectAsync());
                     (times.TryGetValue((scenario, variant), out var list) ? list : times[(scenario, variant)] = []).Add(m);
                     copied[(scenario, variant)] = result.Copied;
-                    manifests[variant] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(result.Manifest.ToUtf8Bytes()));
+                    manifests[variant] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(destination, StaticAssetManifest.DefaultName))));
                 }
 
                 if (manifests.Values.Distinct().Count() > 1)

@@ -111,7 +111,7 @@ public sealed class CollectorStateTests : CollectorTestBase
             // added, removed or renamed; otherwise it walks the sources.
             string change = tree.Change(out string? changedFile);
             CollectResult again = toldWhatChanged
-                ? await collector.CollectAsync(progress: null, changedFile is null ? null : [changedFile], Ct)
+                ? changedFile is null ? await collector.CollectAsync(cancellationToken: Ct) : await collector.CollectChangesAsync([changedFile], cancellationToken: Ct)
                 : await collector.CollectAsync(cancellationToken: Ct);
 
             (IStorage freshStorage, string freshRoot) = Destination();

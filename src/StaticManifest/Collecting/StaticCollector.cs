@@ -72,8 +72,28 @@ public sealed partial class StaticCollector
     public Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default) =>
         CollectAsync(progress, changed: null, cancellationToken);
 
+    /// <summary>
+    /// Runs a collect, told which source files changed since the last collect on this collector (by a file-system
+    /// watcher of your own, a dev server, a build step): when they are all files that collect found, and none was added,
+    /// removed or renamed, only they are looked at again — the sources are not walked. Otherwise, and before a first
+    /// collect, this is <see cref="CollectAsync(IProgress{CollectProgress}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="changedFiles">
+    /// The full paths of every source file whose content may have changed (as a watcher reports them, under the source
+    /// folders as given); a file left out is not seen until a collect walks the sources.
+    /// </param>
+    /// <param name="progress">Receives progress per stage, if given.</param>
+    /// <param name="cancellationToken">Cancels the collect (the previous manifest stays in place).</param>
+    /// <returns>What was done.</returns>
+    /// <exception cref="MissingReferencesException">Strict mode found references to missing files; nothing was written.</exception>
+    public Task<CollectResult> CollectChangesAsync(IReadOnlyCollection<string> changedFiles, IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changedFiles);
+        return CollectAsync(progress, [.. changedFiles.Select(Path.GetFullPath)], cancellationToken);
+    }
+
     /// <summary>A collect; <paramref name="changed"/>, when given, are the only source files (physical paths) whose content may have changed since the last one.</summary>
-    internal async Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress, IReadOnlyCollection<string>? changed, CancellationToken cancellationToken)
+    private async Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress, IReadOnlyCollection<string>? changed, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
