@@ -23,8 +23,9 @@ internal sealed class CollectState
     private Dictionary<string, SourceFile>? _byPhysicalPath;
 
     public CollectState(string key, SourceFile[] files, Dictionary<string, SourceFile> byPath, Dictionary<string, string> names,
-        IReadOnlyList<FileConflict> conflicts, DateTime started, TimeSpan racyWindow, StorageObjectInfo manifest, string manifestSha256)
+        FindResult found, DateTime started, TimeSpan racyWindow, StorageObjectInfo manifest, string manifestSha256)
     {
+        Found = found;
         _racyWindow = racyWindow;
         for (int i = 0; i < files.Length; i++)
         {
@@ -35,7 +36,6 @@ internal sealed class CollectState
         Files = files;
         ByPath = byPath;
         Names = names;
-        Conflicts = conflicts;
         Started = started;
         Manifest = manifest;
         ManifestSha256 = manifestSha256;
@@ -53,8 +53,12 @@ internal sealed class CollectState
     /// <summary>Every stored name in use (outputs, variants, the manifest) → the logical path it belongs to.</summary>
     public Dictionary<string, string> Names { get; }
 
+    /// <summary>What the last walk of the sources found: the conflicts, and the folders' times.</summary>
+    /// <remarks>A collect that finds nothing changed keeps this state with its own walk's result (fresher folder times).</remarks>
+    public FindResult Found { get; set; }
+
     /// <summary>The conflicts the last walk of the sources found.</summary>
-    public IReadOnlyList<FileConflict> Conflicts { get; }
+    public IReadOnlyList<FileConflict> Conflicts => Found.Conflicts;
 
     /// <summary>When that collect started (before its sources were walked).</summary>
     public DateTime Started { get; }
@@ -141,7 +145,7 @@ internal sealed class CollectState
     /// handed over, in time proportional to what changed; this state is not used again.
     /// </summary>
     public CollectState Next(SourceFile[] files, IReadOnlyList<SourceFile> work, IEnumerable<SourceFile> replaced, IReadOnlyList<SourceFile> removed,
-        IReadOnlyList<FileConflict> conflicts, DateTime started, StorageObjectInfo manifest, string manifestSha256)
+        FindResult found, DateTime started, StorageObjectInfo manifest, string manifestSha256)
     {
         SourceFile[] old = [.. replaced.Concat(removed)];
         if (_dependents is { } dependents)
@@ -170,7 +174,7 @@ internal sealed class CollectState
             }
         }
 
-        return new CollectState(Key, files, ByPath, Names, conflicts, started, _racyWindow, manifest, manifestSha256)
+        return new CollectState(Key, files, ByPath, Names, found, started, _racyWindow, manifest, manifestSha256)
         {
             _dependents = _dependents,
             _byPhysicalPath = _byPhysicalPath,
@@ -207,7 +211,63 @@ internal sealed class CollectState
             files[known.StateIndex] = now;
         }
 
-        found = new FindResult(files, Conflicts);
+        found = Found with { Files = files };
+        return true;
+    }
+
+    /// <summary>
+    /// The sources as they are now without walking them, when no folder the last walk read has changed (so no file
+    /// was added, removed or renamed): one status read per folder and per file, in parallel, and no listing, no ignore
+    /// matching, no sorting. False when a folder changed (or its times were too recent to trust), a file is gone, or
+    /// the folders' times are unknown here: the sources must be walked.
+    /// </summary>
+    public bool TryRestat(out FindResult found)
+    {
+        found = Found;
+        if (Found.Folders is not { } folders)
+        {
+            return false;
+        }
+
+        DateTime racy = Found.StartedUtc - _racyWindow;
+        int changed = 0;
+        Parallel.For(0, folders.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, loop) =>
+        {
+            FolderStamp folder = folders[i];
+            if (!Internal.FileStatus.TryGet(folder.Path, followLinks: true, out _, out _, out DateTime lastWrite, out DateTime change)
+                || lastWrite != folder.LastWriteUtc || change != folder.ChangeUtc || lastWrite >= racy || change >= racy)
+            {
+                Interlocked.Exchange(ref changed, 1);
+                loop.Stop();
+            }
+        });
+        if (changed != 0)
+        {
+            return false;
+        }
+
+        var files = new FoundFile[Files.Length];
+        Parallel.For(0, Files.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, (i, loop) =>
+        {
+            FoundFile known = Files[i].Found;
+            // Following links, as the finder counts a link to a file with its target's length and times.
+            if (!Internal.FileStatus.TryGet(known.PhysicalPath, followLinks: true, out _, out long length, out DateTime lastWrite, out DateTime change))
+            {
+                Interlocked.Exchange(ref changed, 1);
+                loop.Stop();
+                return;
+            }
+
+            files[i] = length == known.Length && lastWrite == known.LastWriteTimeUtc && change == known.ChangeTimeUtc
+                ? known
+                : new FoundFile(known.LogicalPath, known.PhysicalPath, known.SourceRoot, length, lastWrite) { ChangeTimeUtc = change };
+        });
+        if (changed != 0)
+        {
+            return false;
+        }
+
+        found = Found with { Files = files };
         return true;
     }
 }

@@ -179,9 +179,10 @@ public sealed partial class StaticCollector
                 : Task.Run(() => CollectCache.Load(cachePath, CollectCache.KeyOf(_options)), cancellationToken)
             : null;
 
-        // A watcher that saw only files change (no file added, removed or renamed) spares the walk.
+        // After a collect on this collector, the sources are walked only if files may have been added, removed or
+        // renamed: a watcher that saw only files change names them, and otherwise unchanged folders say so.
         FindResult found;
-        if (previous is null || changed is null || !previous.TryUpdate(changed, out found))
+        if (previous is null || !(changed is null ? previous.TryRestat(out found) : previous.TryUpdate(changed, out found)))
         {
             found = StaticFileFinder.Find(_options.Sources, ignores);
             foreach (FileConflict conflict in found.Conflicts)
@@ -218,6 +219,7 @@ public sealed partial class StaticCollector
             if (work.Count == 0 && removed.Count == 0)
             {
                 // Nothing changed since the last collect, and the destination is as it left it: nothing to do.
+                previous.Found = found;
                 _state = previous;
                 Log.Collected(_logger, files.Length, 0, CountUploads(files), files.Count(f => f.Links.Count > 0), 0);
                 return Summarize(files, found.Conflicts, copied: 0, deleted: 0);
@@ -431,8 +433,8 @@ public sealed partial class StaticCollector
             }
 
             _state = previous is null
-                ? new CollectState(stateKey, files, byPath, names, found.Conflicts, started, RacyWindow, manifestInfo, manifestSha)
-                : previous.Next(files, work, replaced!.Values, removed, found.Conflicts, started, manifestInfo, manifestSha);
+                ? new CollectState(stateKey, files, byPath, names, found, started, RacyWindow, manifestInfo, manifestSha)
+                : previous.Next(files, work, replaced!.Values, removed, found, started, manifestInfo, manifestSha);
             CollectResult result = Summarize(files, found.Conflicts, copied, deleted);
             Log.Collected(_logger, result.Found, result.Copied, result.Unmodified, result.PostProcessed, result.Compressed);
             return result;

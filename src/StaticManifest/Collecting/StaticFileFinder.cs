@@ -28,7 +28,20 @@ public sealed record FileConflict(string LogicalPath, string Used, IReadOnlyList
 /// <summary>What the finder found.</summary>
 /// <param name="Files">The files to collect, in ordinal order of logical path.</param>
 /// <param name="Conflicts">Paths found in several sources.</param>
-public sealed record FindResult(IReadOnlyList<FoundFile> Files, IReadOnlyList<FileConflict> Conflicts);
+public sealed record FindResult(IReadOnlyList<FoundFile> Files, IReadOnlyList<FileConflict> Conflicts)
+{
+    /// <summary>
+    /// Every folder walked, with its times as they were before it was read (null where they cannot be read): while
+    /// none has changed, no file was added, removed or renamed, and the same files are found.
+    /// </summary>
+    internal IReadOnlyList<FolderStamp>? Folders { get; init; }
+
+    /// <summary>When the walk started (the folders' times are trusted only if older than that by the racy window).</summary>
+    internal DateTime StartedUtc { get; init; }
+}
+
+/// <summary>A folder the finder read, and its modification and change times before it read it.</summary>
+internal readonly record struct FolderStamp(string Path, DateTime LastWriteUtc, DateTime ChangeUtc);
 
 /// <summary>
 /// Finds the files of one or more source folders (Django's <c>STATICFILES_DIRS</c>), in order: the first source that
@@ -49,6 +62,9 @@ public static class StaticFileFinder
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(ignorePatterns);
         GlobPattern[] ignores = ignorePatterns.Select(p => new GlobPattern(p)).ToArray();
+        DateTime started = DateTime.UtcNow;
+        var folders = new ConcurrentQueue<FolderStamp>();
+        bool stamped = true;
         var files = new Dictionary<string, FoundFile>(StringComparer.Ordinal);
         var conflicts = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (string source in sources)
@@ -59,7 +75,7 @@ public static class StaticFileFinder
                 throw new DirectoryNotFoundException($"The static source folder '{source}' does not exist.");
             }
 
-            foreach (FoundFile file in WalkSource(root, ignores))
+            foreach (FoundFile file in WalkSource(root, ignores, folders, ref stamped))
             {
                 if (!files.TryAdd(file.LogicalPath, file))
                 {
@@ -78,7 +94,7 @@ public static class StaticFileFinder
         FileConflict[] conflictList = [.. conflicts
             .OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => new FileConflict(c.Key, files[c.Key].PhysicalPath, c.Value))];
-        return new FindResult(ordered, conflictList);
+        return new FindResult(ordered, conflictList) { Folders = stamped ? [.. folders] : null, StartedUtc = started };
     }
 
     /// <summary>Whether a name or relative path matches any pattern (both are tried, as Django does).</summary>
@@ -101,7 +117,7 @@ public static class StaticFileFinder
     /// level in parallel: a re-collect that reads no content still stats every file, and that system time is most of
     /// its fixed cost.
     /// </summary>
-    private static FoundFile[] WalkSource(string root, GlobPattern[] ignores)
+    private static FoundFile[] WalkSource(string root, GlobPattern[] ignores, ConcurrentQueue<FolderStamp> stamps, ref bool stamped)
     {
         var found = new ConcurrentQueue<List<FoundFile>>();
         List<(string Folder, string Prefix, Ancestry? Ancestors)> level = [(root, string.Empty, Ancestry.Of(root, null))];
@@ -110,8 +126,18 @@ public static class StaticFileFinder
             var next = new ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors)>();
             try
             {
+                if (level.Exists(f => f.Ancestors is null))
+                {
+                    stamped = false;
+                }
+
                 Parallel.ForEach(level, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, folder =>
                 {
+                    if (folder.Ancestors is { } identity)
+                    {
+                        stamps.Enqueue(new FolderStamp(folder.Folder, identity.LastWriteUtc, identity.ChangeUtc));
+                    }
+
                     List<FoundFile> files = ReadFolder(root, folder.Folder, folder.Prefix, folder.Ancestors, ignores, next);
                     if (files.Count > 0)
                     {
@@ -215,11 +241,19 @@ public static class StaticFileFinder
     private static readonly EnumerationOptions Options = new() { AttributesToSkip = 0, RecurseSubdirectories = false, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
 
     /// <summary>The identities (device, inode) of a folder and of the folders above it on the walk's path.</summary>
-    private sealed class Ancestry(ulong device, ulong inode, Ancestry? parent)
+    private sealed class Ancestry(ulong device, ulong inode, DateTime lastWriteUtc, DateTime changeUtc, Ancestry? parent)
     {
-        /// <summary>The folder's identity with its ancestors, or null when identities cannot be read here.</summary>
+        /// <summary>The folder's identity (and times) with its ancestors, or null when identities cannot be read here.</summary>
         public static Ancestry? Of(string folder, Ancestry? parent) =>
-            Internal.FileStatus.TryGetIdentity(folder, out ulong device, out ulong inode) ? new Ancestry(device, inode, parent) : null;
+            Internal.FileStatus.TryGetIdentity(folder, out ulong device, out ulong inode, out DateTime lastWrite, out DateTime change)
+                ? new Ancestry(device, inode, lastWrite, change, parent)
+                : null;
+
+        /// <summary>The folder's modification time, read before the folder is.</summary>
+        public DateTime LastWriteUtc { get; } = lastWriteUtc;
+
+        /// <summary>The folder's change time, read before the folder is.</summary>
+        public DateTime ChangeUtc { get; } = changeUtc;
 
         /// <summary>Whether a folder's ancestors (this one included) hold the other's identity.</summary>
         public bool Contains(Ancestry other)

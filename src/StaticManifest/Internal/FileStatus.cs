@@ -54,22 +54,28 @@ internal static partial class FileStatus
         return true;
     }
 
-    /// <summary>A file's identity (device and inode, following symbolic links); false when it cannot be read here.</summary>
-    public static bool TryGetIdentity(string path, out ulong device, out ulong inode)
+    /// <summary>
+    /// A file's identity (device and inode, following symbolic links) and times, in one call; false when they cannot
+    /// be read here. A folder's times change when an entry is added, removed or renamed in it.
+    /// </summary>
+    public static bool TryGetIdentity(string path, out ulong device, out ulong inode, out DateTime lastWriteUtc, out DateTime changeUtc)
     {
         device = inode = 0;
+        lastWriteUtc = changeUtc = default;
         if (Volatile.Read(ref s_unavailable))
         {
             return false;
         }
 
-        if (!TryStatx(path, 0, StatxIno, out Statx status))
+        if (!TryStatx(path, 0, StatxIno | StatxMtime | StatxCtime, out Statx status))
         {
             return false;
         }
 
         device = ((ulong)status.DeviceMajor << 32) | status.DeviceMinor;
         inode = status.Inode;
+        lastWriteUtc = ToDateTime(status.MtimeSeconds, status.MtimeNanoseconds);
+        changeUtc = ToDateTime(status.CtimeSeconds, status.CtimeNanoseconds);
         return true;
     }
 
