@@ -64,9 +64,10 @@ public sealed partial class StaticCollector
     /// <summary>Runs the collect.</summary>
     /// <remarks>
     /// A collector remembers what its last successful collect published (in memory). Run again on the same collector
-    /// while the destination's manifest is still the one it wrote, a collect walks the sources and processes only the
-    /// files that changed, appeared or went and the files that refer to them; the rest is taken as it was, and a
-    /// collect that finds nothing changed writes nothing. <see cref="WatchAsync"/> builds on this. Concurrent calls on
+    /// while the destination's manifest is still the one it wrote, a collect processes only the files that changed,
+    /// appeared or went and the files that refer to them; the rest is taken as it was, and a collect that finds nothing
+    /// changed writes nothing. While no folder it read has changed (no file added, removed or renamed), the sources are
+    /// not walked again: each known file's status is read. <see cref="WatchAsync"/> builds on this. Concurrent calls on
     /// one collector run one after the other.
     /// </remarks>
     public Task<CollectResult> CollectAsync(IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -221,8 +222,9 @@ public sealed partial class StaticCollector
                 // Nothing changed since the last collect, and the destination is as it left it: nothing to do.
                 previous.Found = found;
                 _state = previous;
-                Log.Collected(_logger, files.Length, 0, CountUploads(files), files.Count(f => f.Links.Count > 0), 0);
-                return Summarize(files, found.Conflicts, copied: 0, deleted: 0);
+                CollectResult unchanged = Summarize(files, found.Conflicts, copied: 0, deleted: 0);
+                Log.Collected(_logger, unchanged.Found, 0, unchanged.Unmodified, unchanged.PostProcessed, unchanged.Compressed);
+                return unchanged;
             }
         }
 
