@@ -34,6 +34,36 @@ public sealed class CollectorStateTests : CollectorTestBase
 
     private static StaticCollector Collector(IStorage storage, StaticCollectOptions options) => new(storage, options) { RacyWindow = TestRacyWindow };
 
+    /// <summary>A small tree: a stylesheet that refers to an image.</summary>
+    private string SiteSource()
+    {
+        string source = Folder();
+        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
+        Write(source, "img/a.png", "png-a");
+        return source;
+    }
+
+    /// <summary>
+    /// Collects the same sources in full, with a new collector, into a new destination, and checks that
+    /// <paramref name="root"/> has the same manifest bytes and every file the full collect wrote, byte for byte.
+    /// </summary>
+    /// <returns>The full collect's result.</returns>
+    private async Task<CollectResult> AssertAsAFullCollectLeaves(string root, StaticCollectOptions options, string context = "")
+    {
+        (IStorage freshStorage, string freshRoot) = Destination();
+        CollectResult full = await new StaticCollector(freshStorage, options).CollectAsync(cancellationToken: Ct);
+        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")), context);
+        foreach (string file in Directory.EnumerateFiles(freshRoot, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(freshRoot, file);
+            string published = Path.Join(root, relative);
+            Assert.IsTrue(File.Exists(published), $"{context}: {relative} is missing");
+            CollectionAssert.AreEqual(File.ReadAllBytes(file), File.ReadAllBytes(published), $"{context}: {relative} differs");
+        }
+
+        return full;
+    }
+
     [TestMethod]
     public async Task A_collect_again_with_nothing_changed_writes_nothing_and_does_not_list_the_destination()
     {
@@ -114,17 +144,8 @@ public sealed class CollectorStateTests : CollectorTestBase
                 ? changedFile is null ? await collector.CollectAsync(cancellationToken: Ct) : await collector.CollectChangesAsync([changedFile], cancellationToken: Ct)
                 : await collector.CollectAsync(cancellationToken: Ct);
 
-            (IStorage freshStorage, string freshRoot) = Destination();
-            CollectResult full = await new StaticCollector(freshStorage, Options(source)).CollectAsync(cancellationToken: Ct);
             string context = $"seed {seed}{(toldWhatChanged ? " (told)" : "")}, step {step}: {change}";
-            Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")), context);
-            foreach (string file in Directory.EnumerateFiles(freshRoot, "*", SearchOption.AllDirectories))
-            {
-                string relative = Path.GetRelativePath(freshRoot, file);
-                string published = Path.Join(root, relative);
-                Assert.IsTrue(File.Exists(published), $"{context}: {relative} is missing");
-                CollectionAssert.AreEqual(File.ReadAllBytes(file), File.ReadAllBytes(published), $"{context}: {relative} differs");
-            }
+            CollectResult full = await AssertAsAFullCollectLeaves(root, Options(source), context);
 
             Assert.AreEqual(full.Found, again.Found, context);
             Assert.AreEqual(full.PostProcessed, again.PostProcessed, context);
@@ -139,9 +160,7 @@ public sealed class CollectorStateTests : CollectorTestBase
     [TestMethod]
     public async Task A_destination_another_collect_changed_is_collected_in_full()
     {
-        string source = Folder();
-        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
-        Write(source, "img/a.png", "png-a");
+        string source = SiteSource();
         (IStorage inner, string root) = Destination();
         var storage = FailingStorage.Observing(inner, new ConcurrentQueue<string>());
         StaticCollector collector = Collector(storage, Options(source));
@@ -155,17 +174,13 @@ public sealed class CollectorStateTests : CollectorTestBase
         await collector.CollectAsync(cancellationToken: Ct);
 
         Assert.AreEqual(listings + 1, storage.Listings, "the destination is not the one this collector left: it is listed");
-        (IStorage freshStorage, string freshRoot) = Destination();
-        await new StaticCollector(freshStorage, Options(source)).CollectAsync(cancellationToken: Ct);
-        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")));
+        await AssertAsAFullCollectLeaves(root, Options(source));
     }
 
     [TestMethod]
     public async Task A_collect_that_failed_midway_makes_the_next_one_collect_in_full()
     {
-        string source = Folder();
-        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
-        Write(source, "img/a.png", "png-a");
+        string source = SiteSource();
         (IStorage inner, string root) = Destination();
         bool outage = false;
         var storage = new FailingStorage(inner, (_, _) => outage);
@@ -180,17 +195,13 @@ public sealed class CollectorStateTests : CollectorTestBase
         await collector.CollectAsync(cancellationToken: Ct);
 
         Assert.AreEqual(listings + 1, storage.Listings, "after a failure the destination is listed again");
-        (IStorage freshStorage, string freshRoot) = Destination();
-        await new StaticCollector(freshStorage, Options(source)).CollectAsync(cancellationToken: Ct);
-        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")));
+        await AssertAsAFullCollectLeaves(root, Options(source));
     }
 
     [TestMethod]
     public async Task Options_changed_between_collects_on_one_collector_give_a_full_collect()
     {
-        string source = Folder();
-        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
-        Write(source, "img/a.png", "png-a");
+        string source = SiteSource();
         (IStorage storage, string root) = Destination();
         StaticCollectOptions options = Options(source);
         StaticCollector collector = Collector(storage, options);
@@ -200,17 +211,13 @@ public sealed class CollectorStateTests : CollectorTestBase
         options.KeepOriginals = false;
         await collector.CollectAsync(cancellationToken: Ct);
 
-        (IStorage freshStorage, string freshRoot) = Destination();
-        await new StaticCollector(freshStorage, Options(source, o => { o.StaticUrl = "/assets/"; o.KeepOriginals = false; })).CollectAsync(cancellationToken: Ct);
-        Assert.AreEqual(File.ReadAllText(Path.Join(freshRoot, "staticfiles.json")), File.ReadAllText(Path.Join(root, "staticfiles.json")));
+        await AssertAsAFullCollectLeaves(root, Options(source, o => { o.StaticUrl = "/assets/"; o.KeepOriginals = false; }));
     }
 
     [TestMethod]
     public async Task A_strict_collect_again_that_finds_a_missing_reference_writes_nothing_and_a_fix_collects()
     {
-        string source = Folder();
-        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
-        Write(source, "img/a.png", "png-a");
+        string source = SiteSource();
         (IStorage inner, string root) = Destination();
         var saved = new ConcurrentQueue<string>();
         StaticCollector collector = Collector(FailingStorage.Observing(inner, saved), Options(source, o => o.MissingReferences = MissingReferenceMode.Strict));
@@ -256,9 +263,7 @@ public sealed class CollectorStateTests : CollectorTestBase
     [TestMethod]
     public async Task A_watch_collects_each_change_until_it_is_cancelled()
     {
-        string source = Folder();
-        Write(source, "css/site.css", ".a { background: url(../img/a.png) }");
-        Write(source, "img/a.png", "png-a");
+        string source = SiteSource();
         (IStorage storage, string root) = Destination();
         var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
         StaticCollector collector = Collector(storage, Options(source));
