@@ -158,6 +158,85 @@ public sealed class CollectorStateTests : CollectorTestBase
     }
 
     [TestMethod]
+    public async Task Told_a_file_two_overlapping_sources_both_find_the_collect_updates_both_logical_paths()
+    {
+        string source = Folder();
+        Write(source, "sub/x.css", ".x { color: red }");
+        Write(source, "site.css", "@import \"sub/x.css\";");
+        (IStorage storage, string root) = Destination();
+        StaticCollectOptions options = Options(source, o => o.Sources.Add(Path.Join(source, "sub")));
+        StaticCollector collector = Collector(storage, options);
+        CollectResult first = await collector.CollectAsync(cancellationToken: Ct);
+        await Task.Delay(TestRacyWindow * 2, Ct);
+
+        Write(source, "sub/x.css", ".x { color: blue }");
+        CollectResult again = await collector.CollectChangesAsync([Path.Join(source, "sub", "x.css")], cancellationToken: Ct);
+
+        Assert.AreEqual(3, first.Found, "sub/x.css, site.css, and x.css from the second source");
+        await AssertAsAFullCollectLeaves(root, Options(source, o => o.Sources.Add(Path.Join(source, "sub"))));
+        Assert.AreNotEqual(first.Manifest.Paths["x.css"], again.Manifest.Paths["x.css"]);
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public async Task Told_about_another_file_the_collect_still_sees_changes_reached_through_links(bool linkedFolder)
+    {
+        string source = Folder();
+        string outside = Folder();
+        Write(source, "css/site.css", ".a { color: red }");
+        if (linkedFolder)
+        {
+            // A folder reached through a link (an npm workspace, a vendored checkout): no watcher event names its files.
+            Write(outside, "vendor.css", ".v { color: red }");
+            Directory.CreateSymbolicLink(Path.Join(source, "vendor"), outside);
+        }
+        else
+        {
+            // A link to a file: writing the target does not name the link.
+            Write(source, "js/v2.js", "export const v = 2;");
+            File.CreateSymbolicLink(Path.Join(source, "js", "latest.js"), "v2.js");
+        }
+
+        (IStorage storage, string root) = Destination();
+        StaticCollector collector = Collector(storage, Options(source));
+        await collector.CollectAsync(cancellationToken: Ct);
+        await Task.Delay(TestRacyWindow * 2, Ct);
+
+        if (linkedFolder)
+        {
+            Write(outside, "vendor.css", ".v { color: blue }");
+        }
+        else
+        {
+            Write(source, "js/v2.js", "export const v = 3;");
+        }
+
+        Write(source, "css/site.css", ".a { color: blue }");
+        await collector.CollectChangesAsync([Path.Join(source, "css", "site.css")], cancellationToken: Ct);
+
+        await AssertAsAFullCollectLeaves(root, Options(source));
+    }
+
+    [TestMethod]
+    public async Task Told_about_a_file_that_is_now_a_folder_the_collect_walks_the_sources()
+    {
+        // Only fingerprinted names are published, so the destination has room for a folder named img/a.png.
+        string source = SiteSource();
+        (IStorage storage, string root) = Destination();
+        StaticCollector collector = Collector(storage, Options(source, o => o.KeepOriginals = false));
+        await collector.CollectAsync(cancellationToken: Ct);
+
+        File.Delete(Path.Join(source, "img/a.png"));
+        Write(source, "img/a.png/inside.png", "png-inside");
+        CollectResult again = await collector.CollectChangesAsync([Path.Join(source, "img/a.png")], cancellationToken: Ct);
+
+        Assert.IsTrue(again.Manifest.Paths.ContainsKey("img/a.png/inside.png"));
+        Assert.IsFalse(again.Manifest.Paths.ContainsKey("img/a.png"));
+        await AssertAsAFullCollectLeaves(root, Options(source, o => o.KeepOriginals = false));
+    }
+
+    [TestMethod]
     public async Task A_destination_another_collect_changed_is_collected_in_full()
     {
         string source = SiteSource();
@@ -297,6 +376,33 @@ public sealed class CollectorStateTests : CollectorTestBase
                 }
             }
         }
+    }
+
+    [TestMethod]
+    public async Task A_watch_does_not_collect_for_files_the_collect_ignores()
+    {
+        string source = SiteSource();
+        (IStorage storage, _) = Destination();
+        var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
+        StaticCollector collector = Collector(storage, Options(source, o => o.IgnorePatterns.Add("drafts")));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task watch = collector.WatchAsync(r => results.Writer.TryWrite(r), failed: null, cancellationToken: stop.Token);
+        await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // An editor's swap file (a dotfile), and a file in an ignored folder.
+        Write(source, "css/.site.css.swp", "swap");
+        Write(source, "drafts/new.css", ".d { }");
+        File.AppendAllText(Path.Join(source, "drafts/new.css"), ".e { }");
+        await Task.Delay(StaticCollector.DefaultWatchQuietPeriod * 10, Ct);
+        bool collectedForIgnored = results.Reader.TryRead(out _);
+        Write(source, "img/a.png", "png-a, changed");
+        CollectResult changed = await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        stop.Cancel();
+        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.IsFalse(collectedForIgnored, "changes to ignored files start no collect");
+        Assert.AreEqual(2, changed.Found);
+        Assert.AreEqual(3, changed.Copied, "the image's fingerprinted file and original, and the stylesheet's new fingerprinted file");
     }
 
     [TestMethod]

@@ -20,7 +20,7 @@ internal sealed class CollectState
     private readonly TimeSpan _racyWindow;
 
     private Dictionary<string, List<SourceFile>>? _dependents;
-    private Dictionary<string, SourceFile>? _byPhysicalPath;
+    private Dictionary<string, List<SourceFile>>? _byPhysicalPath;
 
     public CollectState(string key, SourceFile[] files, Dictionary<string, SourceFile> byPath, Dictionary<string, string> names,
         FindResult found, DateTime started, TimeSpan racyWindow, StorageObjectInfo manifest, string manifestSha256)
@@ -165,12 +165,19 @@ internal sealed class CollectState
         {
             foreach (SourceFile file in old)
             {
-                byPhysicalPath.Remove(file.Found.PhysicalPath);
+                if (byPhysicalPath.TryGetValue(file.Found.PhysicalPath, out List<SourceFile>? list))
+                {
+                    list.Remove(file);
+                    if (list.Count == 0)
+                    {
+                        byPhysicalPath.Remove(file.Found.PhysicalPath);
+                    }
+                }
             }
 
             foreach (SourceFile file in work)
             {
-                byPhysicalPath[file.Found.PhysicalPath] = file;
+                AddPhysical(byPhysicalPath, file);
             }
         }
 
@@ -183,36 +190,79 @@ internal sealed class CollectState
 
     /// <summary>
     /// The sources as they are now, when the only possible changes are to the contents of <paramref name="changed"/>
-    /// (physical paths a watcher reported): this state's files with those re-read from disk, and the files this state's
-    /// collect found within the racy window. False when a reported path is not a file this state knows, or is gone: a
-    /// file was added, removed or renamed, and the sources must be walked.
+    /// (physical paths a watcher reported): this state's files with those read again from disk, and the files this
+    /// state's collect found within the racy window, and the files reached through a symbolic link (their content
+    /// changes under another path, which a watcher reports, if at all, as that path). False when a reported path is
+    /// not a file this state knows, or is gone or now a folder: a file was added, removed or renamed, and the sources
+    /// must be walked. Hard links are not known as such: a change made through another hard link is seen by the next
+    /// collect that is not told what changed.
     /// </summary>
     public bool TryUpdate(IReadOnlyCollection<string> changed, out FindResult found)
     {
-        _byPhysicalPath ??= Files.ToDictionary(f => f.Found.PhysicalPath, StringComparer.Ordinal);
-        var restat = new HashSet<string>(changed, StringComparer.Ordinal);
+        found = Found;
+        // Several files may share a physical path: sources that overlap (wwwroot and wwwroot/lib) find a file under two
+        // logical paths.
+        _byPhysicalPath ??= BuildByPhysicalPath();
+        var restat = new HashSet<SourceFile>();
+        foreach (string path in changed)
+        {
+            if (!_byPhysicalPath.TryGetValue(path, out List<SourceFile>? known) || Directory.Exists(path))
+            {
+                return false;
+            }
+
+            restat.UnionWith(known);
+        }
+
         foreach (SourceFile file in Files)
         {
-            if (!IsSettled(file.Found))
+            if (!IsSettled(file.Found) || file.Found.ThroughLink)
             {
-                restat.Add(file.Found.PhysicalPath);
+                restat.Add(file);
             }
         }
 
         FoundFile[] files = [.. Files.Select(f => f.Found)];
-        foreach (string path in restat)
+        foreach (SourceFile known in restat)
         {
-            if (!_byPhysicalPath.TryGetValue(path, out SourceFile? known) || StaticFileFinder.Describe(known.Found.LogicalPath, known.Found.PhysicalPath, known.Found.SourceRoot) is not { } now)
+            if (!Internal.FileStatus.TryGet(known.Found.PhysicalPath, followLinks: true, out _, out long length, out DateTime lastWrite, out DateTime change))
             {
-                found = new FindResult([], []);
-                return false;
+                if (StaticFileFinder.Describe(known.Found.LogicalPath, known.Found.PhysicalPath, known.Found.SourceRoot, known.Found.ThroughLink) is not { } described)
+                {
+                    return false;
+                }
+
+                (length, lastWrite, change) = (described.Length, described.LastWriteTimeUtc, described.ChangeTimeUtc);
             }
 
-            files[known.StateIndex] = now;
+            files[known.StateIndex] = Restated(known.Found, length, lastWrite, change);
         }
 
         found = Found with { Files = files };
         return true;
+    }
+
+    /// <summary>A known file with its status read again: the same object when nothing changed.</summary>
+    private static FoundFile Restated(FoundFile known, long length, DateTime lastWrite, DateTime change) =>
+        length == known.Length && lastWrite == known.LastWriteTimeUtc && change == known.ChangeTimeUtc
+            ? known
+            : known with { Length = length, LastWriteTimeUtc = lastWrite, ChangeTimeUtc = change };
+
+    private Dictionary<string, List<SourceFile>> BuildByPhysicalPath()
+    {
+        var byPhysicalPath = new Dictionary<string, List<SourceFile>>(Files.Length, StringComparer.Ordinal);
+        foreach (SourceFile file in Files)
+        {
+            AddPhysical(byPhysicalPath, file);
+        }
+
+        return byPhysicalPath;
+    }
+
+    private static void AddPhysical(Dictionary<string, List<SourceFile>> byPhysicalPath, SourceFile file)
+    {
+        ref List<SourceFile>? list = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byPhysicalPath, file.Found.PhysicalPath, out _);
+        (list ??= []).Add(file);
     }
 
     /// <summary>
@@ -258,9 +308,7 @@ internal sealed class CollectState
                 return;
             }
 
-            files[i] = length == known.Length && lastWrite == known.LastWriteTimeUtc && change == known.ChangeTimeUtc
-                ? known
-                : new FoundFile(known.LogicalPath, known.PhysicalPath, known.SourceRoot, length, lastWrite) { ChangeTimeUtc = change };
+            files[i] = Restated(known, length, lastWrite, change);
         });
         if (changed != 0)
         {

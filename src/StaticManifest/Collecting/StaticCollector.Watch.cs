@@ -24,9 +24,17 @@ public sealed partial class StaticCollector
     /// <param name="cancellationToken">Ends the watch; the task then completes normally (a collect it interrupts leaves the previous manifest in place).</param>
     /// <returns>A task that completes when the watch ends.</returns>
     /// <remarks>
-    /// Changes are seen through <see cref="FileSystemWatcher"/> (inotify on Linux), one per source folder. Folders
-    /// reached through a link are not watched by every platform: a change there is collected with the next change
-    /// seen elsewhere. When the system drops events (its queue overflowed), the next collect walks the sources.
+    /// <para>
+    /// Changes are seen through <see cref="FileSystemWatcher"/> (inotify on Linux), one per source folder, as the
+    /// watch starts (sources added to the options later are not watched); changes to what the collect ignores start
+    /// nothing. Folders reached through a symbolic link are not watched by every platform, and writing a link's target
+    /// does not name the link: files reached through a link are looked at again by every collect, so such a change is
+    /// published with the next change seen. When the system drops events (its queue overflowed), the next collect
+    /// walks the sources.
+    /// </para>
+    /// <para>
+    /// With <see cref="StaticCollectOptions.PruneStale"/>, every collect is a full one (pruning lists the destination).
+    /// </para>
     /// </remarks>
     public async Task WatchAsync(Action<CollectResult>? collected = null, Action<Exception>? failed = null, IProgress<CollectProgress>? progress = null,
         TimeSpan? quietPeriod = null, CancellationToken cancellationToken = default)
@@ -121,17 +129,30 @@ public sealed partial class StaticCollector
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.Attributes | NotifyFilters.CreationTime,
             InternalBufferSize = 64 * 1024,
         };
+        // Events for what the collect ignores (an editor's swap file, .git, node_modules/.cache…) start nothing.
+        var ignores = new List<GlobPattern>(_options.IgnorePatterns.Select(p => new GlobPattern(p)));
+        if (_options.UseDefaultIgnorePatterns)
+        {
+            ignores.AddRange(StaticFileFinder.DefaultIgnorePatterns.Select(p => new GlobPattern(p)));
+        }
+
         watcher.Changed += (_, e) =>
         {
             // A folder's own change (its times) comes with the events of the entries that made it.
-            if (!Directory.Exists(e.FullPath))
+            if (!IsIgnored(source, e.FullPath, ignores) && !Directory.Exists(e.FullPath))
             {
                 changes.TryWrite(e.FullPath);
             }
         };
-        watcher.Created += (_, _) => changes.TryWrite(null);
-        watcher.Deleted += (_, _) => changes.TryWrite(null);
-        watcher.Renamed += (_, _) => changes.TryWrite(null);
+        watcher.Created += (_, e) => Structural(e.FullPath);
+        watcher.Deleted += (_, e) => Structural(e.FullPath);
+        watcher.Renamed += (_, e) =>
+        {
+            if (!IsIgnored(source, e.OldFullPath, ignores) || !IsIgnored(source, e.FullPath, ignores))
+            {
+                changes.TryWrite(null);
+            }
+        };
         watcher.Error += (_, e) =>
         {
             Log.WatchEventsLost(_logger, source, e.GetException().Message);
@@ -139,6 +160,42 @@ public sealed partial class StaticCollector
         };
         watcher.EnableRaisingEvents = true;
         return watcher;
+
+        void Structural(string path)
+        {
+            if (!IsIgnored(source, path, ignores))
+            {
+                changes.TryWrite(null);
+            }
+        }
+    }
+
+    /// <summary>Whether the finder would skip this path: its name, or a folder on its way, matches an ignore pattern.</summary>
+    private static bool IsIgnored(string source, string path, IReadOnlyList<GlobPattern> ignores)
+    {
+        string relative = Path.GetRelativePath(source, path).Replace(Path.DirectorySeparatorChar, '/');
+        if (relative.StartsWith("../", StringComparison.Ordinal) || relative == "..")
+        {
+            return false;
+        }
+
+        int end = -1;
+        while (end < relative.Length)
+        {
+            int start = end + 1;
+            end = relative.IndexOf('/', start);
+            if (end < 0)
+            {
+                end = relative.Length;
+            }
+
+            if (StaticFileFinder.IsIgnored(relative[start..end], relative[..end], ignores))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static partial class Log

@@ -183,7 +183,7 @@ public sealed partial class StaticCollector
         // After a collect on this collector, the sources are walked only if files may have been added, removed or
         // renamed: a watcher that saw only files change names them, and otherwise unchanged folders say so.
         FindResult found;
-        if (previous is null || !(changed is null ? previous.TryRestat(out found) : previous.TryUpdate(changed, out found)))
+        if (previous is null || !((changed is not null && previous.TryUpdate(changed, out found)) || previous.TryRestat(out found)))
         {
             found = StaticFileFinder.Find(_options.Sources, ignores);
             foreach (FileConflict conflict in found.Conflicts)

@@ -17,6 +17,12 @@ public sealed record FoundFile(string LogicalPath, string PhysicalPath, string S
     /// with 1985-10-26). Default when unknown.
     /// </summary>
     public DateTime ChangeTimeUtc { get; init; }
+
+    /// <summary>
+    /// Whether it is reached through a symbolic link (it is one, or a folder above it in the source is): its content can
+    /// change without a change event for its own path, so a collect told what changed looks at it every time.
+    /// </summary>
+    internal bool ThroughLink { get; init; }
 }
 
 /// <summary>A logical path found in more than one source: the first wins, as in Django's finders.</summary>
@@ -120,10 +126,10 @@ public static class StaticFileFinder
     private static FoundFile[] WalkSource(string root, GlobPattern[] ignores, ConcurrentQueue<FolderStamp> stamps, ref bool stamped)
     {
         var found = new ConcurrentQueue<List<FoundFile>>();
-        List<(string Folder, string Prefix, Ancestry? Ancestors)> level = [(root, string.Empty, Ancestry.Of(root, null))];
+        List<(string Folder, string Prefix, Ancestry? Ancestors, bool ThroughLink)> level = [(root, string.Empty, Ancestry.Of(root, null), false)];
         while (level.Count > 0)
         {
-            var next = new ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors)>();
+            var next = new ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors, bool ThroughLink)>();
             try
             {
                 if (level.Exists(f => f.Ancestors is null))
@@ -138,7 +144,7 @@ public static class StaticFileFinder
                         stamps.Enqueue(new FolderStamp(folder.Folder, identity.LastWriteUtc, identity.ChangeUtc));
                     }
 
-                    List<FoundFile> files = ReadFolder(root, folder.Folder, folder.Prefix, folder.Ancestors, ignores, next);
+                    List<FoundFile> files = ReadFolder(root, folder.Folder, folder.Prefix, folder.Ancestors, folder.ThroughLink, ignores, next);
                     if (files.Count > 0)
                     {
                         found.Enqueue(files);
@@ -166,17 +172,17 @@ public static class StaticFileFinder
     /// A file entry with its length and times; a link to a file counts with its target's; null for a dangling link or
     /// a file deleted since the folder was read.
     /// </summary>
-    internal static FoundFile? Describe(string relative, string physical, string root)
+    internal static FoundFile? Describe(string relative, string physical, string root, bool throughLink)
     {
         if (Internal.FileStatus.TryGet(physical, followLinks: false, out bool isLink, out long length, out DateTime written, out DateTime changed))
         {
             if (!isLink)
             {
-                return new FoundFile(relative, physical, root, length, written) { ChangeTimeUtc = changed };
+                return new FoundFile(relative, physical, root, length, written) { ChangeTimeUtc = changed, ThroughLink = throughLink };
             }
 
             return Internal.FileStatus.TryGet(physical, followLinks: true, out _, out length, out written, out changed)
-                ? new FoundFile(relative, physical, root, length, written) { ChangeTimeUtc = changed }
+                ? new FoundFile(relative, physical, root, length, written) { ChangeTimeUtc = changed, ThroughLink = true }
                 : null;
         }
 
@@ -187,13 +193,15 @@ public static class StaticFileFinder
             return null;
         }
 
-        FileSystemInfo target = (info.Attributes & FileAttributes.ReparsePoint) != 0 ? info.ResolveLinkTarget(returnFinalTarget: true) ?? info : info;
+        bool link = (info.Attributes & FileAttributes.ReparsePoint) != 0;
+        FileSystemInfo target = link ? info.ResolveLinkTarget(returnFinalTarget: true) ?? info : info;
         return target is FileInfo { Exists: true } resolved
-            ? new FoundFile(relative, physical, root, resolved.Length, resolved.LastWriteTimeUtc) { ChangeTimeUtc = resolved.CreationTimeUtc }
+            ? new FoundFile(relative, physical, root, resolved.Length, resolved.LastWriteTimeUtc) { ChangeTimeUtc = resolved.CreationTimeUtc, ThroughLink = throughLink || link }
             : null;
     }
 
-    private static List<FoundFile> ReadFolder(string root, string folder, string prefix, Ancestry? ancestors, GlobPattern[] ignores, ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors)> subfolders)
+    private static List<FoundFile> ReadFolder(string root, string folder, string prefix, Ancestry? ancestors, bool throughLink, GlobPattern[] ignores,
+        ConcurrentQueue<(string Folder, string Prefix, Ancestry? Ancestors, bool ThroughLink)> subfolders)
     {
         // Names and types from the enumeration (getdents, no stat), then one statx per file for its length and times:
         // the same system calls as the enumeration's own lstat, plus the change time the collect cache needs.
@@ -222,13 +230,13 @@ public static class StaticFileFinder
                 bool loop = identity is null ? entry.IsLink && IsLoop(new DirectoryInfo(physical)) : ancestors!.Contains(identity);
                 if (!loop)
                 {
-                    subfolders.Enqueue((physical, relative + "/", identity));
+                    subfolders.Enqueue((physical, relative + "/", identity, throughLink || entry.IsLink));
                 }
 
                 continue;
             }
 
-            if (Describe(relative, physical, root) is { } file)
+            if (Describe(relative, physical, root, throughLink) is { } file)
             {
                 files.Add(file);
             }
