@@ -36,18 +36,7 @@ public abstract class StorageConformanceTests
     protected abstract ValueTask<IStorage> CreateStorageAsync(CancellationToken cancellationToken);
 
     /// <summary>Removes what <see cref="CreateStorageAsync"/> made. By default disposes the storage.</summary>
-    protected virtual async ValueTask DestroyStorageAsync(IStorage storage)
-    {
-        switch (storage)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    protected virtual ValueTask DestroyStorageAsync(IStorage storage) => Disposal.DisposeAsync(storage);
 
     /// <summary>Makes the storage for the test.</summary>
     [TestInitialize]
