@@ -104,6 +104,60 @@ public abstract class StorageTestBase
         return entries;
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> (a large upload, say) while sampling the managed heap every 20 ms, after a full
+    /// collection: how much it grew at its peak and how much was allocated, to check that content streams through
+    /// bounded buffers instead of being held whole.
+    /// </summary>
+    /// <param name="action">What to measure; warm up clients and connections before, so they are not counted.</param>
+    /// <returns>The peak growth, the bytes allocated, the number of samples and the time taken.</returns>
+    protected static async Task<ManagedMemoryUse> MeasureManagedMemoryAsync(Func<Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = baseline;
+        int samples = 0;
+        using var stopSampling = new CancellationTokenSource();
+        Task sampler = Task.Run(async () =>
+        {
+            while (!stopSampling.IsCancellationRequested)
+            {
+                long now = GC.GetTotalMemory(forceFullCollection: false);
+                if (now > Volatile.Read(ref peak))
+                {
+                    Volatile.Write(ref peak, now);
+                }
+
+                Interlocked.Increment(ref samples);
+                try
+                {
+                    await Task.Delay(20, stopSampling.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }, CancellationToken.None);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopSampling.CancelAsync().ConfigureAwait(false);
+            await sampler.ConfigureAwait(false);
+        }
+
+        return new ManagedMemoryUse(Volatile.Read(ref peak) - baseline, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, samples, clock.Elapsed);
+    }
+
     /// <summary>Asserts that an object holds exactly the bytes of <c>new PatternStream(length, seed)</c>, read as a stream.</summary>
     /// <param name="storage">The storage.</param>
     /// <param name="name">The object.</param>
@@ -134,6 +188,13 @@ public abstract class StorageTestBase
         CollectionAssert.AreEqual(PatternStream.ComputeHash(length, seed), hash, $"The content of '{name}' differs from what was saved.");
     }
 }
+
+/// <summary>What an action did to the managed heap, as <see cref="StorageTestBase.MeasureManagedMemoryAsync"/> measured it.</summary>
+/// <param name="PeakGrowth">The highest heap size seen while it ran, above the heap after a full collection before it.</param>
+/// <param name="Allocated">The bytes it allocated in all (every thread).</param>
+/// <param name="Samples">How many times the heap size was sampled (every 20 ms): too few says the measure saw little.</param>
+/// <param name="Elapsed">How long it took.</param>
+public sealed record ManagedMemoryUse(long PeakGrowth, long Allocated, int Samples, TimeSpan Elapsed);
 
 /// <summary>Disposes what the tests made, whichever way it disposes.</summary>
 internal static class Disposal

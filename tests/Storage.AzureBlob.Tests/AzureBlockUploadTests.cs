@@ -195,58 +195,19 @@ public sealed class AzureBlockUploadTests : AzureTestBase
         AzureBlobStorage storage = CreateStorage();
         await storage.ExistsAsync("warm-up", deadline.Token); // the pipeline and its connection exist before the baseline
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long baseline = GC.GetTotalMemory(forceFullCollection: true);
-        long peak = baseline;
-        int samples = 0;
-        using var stopSampling = new CancellationTokenSource();
-        Task sampler = Task.Run(async () =>
-        {
-            while (!stopSampling.IsCancellationRequested)
-            {
-                long now = GC.GetTotalMemory(forceFullCollection: false);
-                if (now > peak)
-                {
-                    peak = now;
-                }
-
-                samples++;
-                try
-                {
-                    await Task.Delay(20, stopSampling.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }, CancellationToken.None);
-
-        var clock = Stopwatch.StartNew();
-        SaveResult saved;
-        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        try
+        SaveResult saved = null!;
+        ManagedMemoryUse use = await MeasureManagedMemoryAsync(async () =>
         {
             await using var content = new PatternStream(Length, Seed);
             saved = await storage.SaveAsync("large/200mib.bin", content, cancellationToken: deadline.Token);
-        }
-        finally
-        {
-            await stopSampling.CancelAsync();
-            await sampler;
-        }
+        });
 
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        TimeSpan uploadTime = clock.Elapsed;
-        long growth = peak - baseline;
-        TestContext.WriteLine($"200 MiB block upload: {uploadTime.TotalSeconds:F1} s, {samples} samples, peak managed growth {growth / (1024.0 * 1024):F1} MiB, {allocated / (1024.0 * 1024):F1} MiB allocated");
+        TestContext.WriteLine($"200 MiB block upload: {use.Elapsed.TotalSeconds:F1} s, {use.Samples} samples, peak managed growth {use.PeakGrowth / (1024.0 * 1024):F1} MiB, {use.Allocated / (1024.0 * 1024):F1} MiB allocated");
         Assert.AreEqual(Length, saved.Length);
         Assert.AreEqual("large/200mib.bin", saved.Name);
-        Assert.IsGreaterThan(10, samples, "the sampler must have run during the upload");
-        Assert.IsLessThan(Budget, growth, $"peak managed memory grew by {growth} bytes during a {Length}-byte upload; the budget is {Budget}.");
-        Assert.IsLessThan(Budget, allocated, $"the upload allocated {allocated} managed bytes in all: blocks must come from the reused pool, not one array each.");
+        Assert.IsGreaterThan(10, use.Samples, "the sampler must have run during the upload");
+        Assert.IsLessThan(Budget, use.PeakGrowth, $"peak managed memory grew by {use.PeakGrowth} bytes during a {Length}-byte upload; the budget is {Budget}.");
+        Assert.IsLessThan(Budget, use.Allocated, $"the upload allocated {use.Allocated} managed bytes in all: blocks must come from the reused pool, not one array each.");
 
         StorageObjectInfo info = await storage.GetInfoAsync(saved.Name, deadline.Token);
         Assert.AreEqual(Length, info.Length);

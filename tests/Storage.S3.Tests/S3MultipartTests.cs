@@ -96,54 +96,17 @@ public sealed class S3MultipartTests : S3TestBase
         S3Storage storage = CreateStorage();
         await storage.ExistsAsync("warm-up", deadline.Token); // the client and its connection exist before the baseline
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long baseline = GC.GetTotalMemory(forceFullCollection: true);
-        long peak = baseline;
-        int samples = 0;
-        using var stopSampling = new CancellationTokenSource();
-        Task sampler = Task.Run(async () =>
-        {
-            while (!stopSampling.IsCancellationRequested)
-            {
-                long now = GC.GetTotalMemory(forceFullCollection: false);
-                if (now > peak)
-                {
-                    peak = now;
-                }
-
-                samples++;
-                try
-                {
-                    await Task.Delay(20, stopSampling.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }, CancellationToken.None);
-
-        var clock = Stopwatch.StartNew();
-        SaveResult saved;
-        try
+        SaveResult saved = null!;
+        ManagedMemoryUse use = await MeasureManagedMemoryAsync(async () =>
         {
             await using var content = new PatternStream(Length, Seed);
             saved = await storage.SaveAsync("large/200mib.bin", content, cancellationToken: deadline.Token);
-        }
-        finally
-        {
-            await stopSampling.CancelAsync();
-            await sampler;
-        }
+        });
 
-        TimeSpan uploadTime = clock.Elapsed;
-        long growth = peak - baseline;
-        TestContext.WriteLine($"200 MiB upload: {uploadTime.TotalSeconds:F1} s, {samples} samples, peak managed growth {growth / (1024.0 * 1024):F1} MiB");
+        TestContext.WriteLine($"200 MiB upload: {use.Elapsed.TotalSeconds:F1} s, {use.Samples} samples, peak managed growth {use.PeakGrowth / (1024.0 * 1024):F1} MiB");
         Assert.AreEqual(Length, saved.Length);
-        Assert.IsGreaterThan(10, samples, "the sampler must have run during the upload");
-        Assert.IsLessThan(Budget, growth, $"peak managed memory grew by {growth} bytes during a {Length}-byte upload; the budget is {Budget}.");
+        Assert.IsGreaterThan(10, use.Samples, "the sampler must have run during the upload");
+        Assert.IsLessThan(Budget, use.PeakGrowth, $"peak managed memory grew by {use.PeakGrowth} bytes during a {Length}-byte upload; the budget is {Budget}.");
 
         Assert.AreEqual(Length, (await storage.GetInfoAsync(saved.Name, deadline.Token)).Length);
         await AssertPatternAsync(storage, saved.Name, Length, Seed);
