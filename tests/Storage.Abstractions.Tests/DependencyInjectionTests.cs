@@ -264,43 +264,23 @@ public sealed class DependencyInjectionTests
     }
 
     [TestMethod]
-    public async Task Start_up_fails_for_a_misspelt_key_next_to_a_correct_one()
+    [DataRow("Overwirte", "true", "Overwirte", null, DisplayName = "a misspelt key next to a correct one")]
+    [DataRow("FileMode", "999", "Wharf:Storages:default:FileMode", "'999'", DisplayName = "a bad file mode")]
+    [DataRow("Overwrite", "maybe", "Wharf:Storages:default:Overwrite", null, DisplayName = "a value of the wrong type")]
+    public async Task Start_up_fails_for_one_bad_setting_among_good_ones(string key, string value, string expected, string? alsoExpected)
     {
         using IHost host = BuildHost(
             ("Wharf:Storages:default:Backend", "FileSystem"),
             ("Wharf:Storages:default:Root", _first.Path),
-            ("Wharf:Storages:default:Overwirte", "true"));
+            ($"Wharf:Storages:default:{key}", value));
 
         OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Overwirte", exception.Message);
-    }
-
-    [TestMethod]
-    public async Task Start_up_fails_for_a_bad_file_mode()
-    {
-        using IHost host = BuildHost(
-            ("Wharf:Storages:default:Backend", "FileSystem"),
-            ("Wharf:Storages:default:Root", _first.Path),
-            ("Wharf:Storages:default:FileMode", "999"));
-
-        OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync());
-
-        Assert.Contains("Wharf:Storages:default:FileMode", exception.Message);
-        Assert.Contains("'999'", exception.Message);
-    }
-
-    [TestMethod]
-    public async Task Start_up_fails_for_a_value_of_the_wrong_type()
-    {
-        using IHost host = BuildHost(
-            ("Wharf:Storages:default:Backend", "FileSystem"),
-            ("Wharf:Storages:default:Root", _first.Path),
-            ("Wharf:Storages:default:Overwrite", "maybe"));
-
-        OptionsValidationException exception = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync());
-
-        Assert.Contains("Wharf:Storages:default:Overwrite", exception.Message);
+        Assert.Contains(expected, exception.Message);
+        if (alsoExpected is not null)
+        {
+            Assert.Contains(alsoExpected, exception.Message);
+        }
     }
 
     [TestMethod]
