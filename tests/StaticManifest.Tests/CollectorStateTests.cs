@@ -379,6 +379,33 @@ public sealed class CollectorStateTests : CollectorTestBase
     }
 
     [TestMethod]
+    public async Task A_watch_collects_an_editor_save_that_replaces_the_file_by_renaming_a_temporary_one()
+    {
+        string source = SiteSource();
+        (IStorage storage, string root) = Destination();
+        var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
+        StaticCollector collector = Collector(storage, Options(source));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task watch = collector.WatchAsync(r => results.Writer.TryWrite(r), failed: null, cancellationToken: stop.Token);
+        CollectResult first = await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // As vim, VS Code's safe write and many IDEs save: a new file beside it, renamed over it.
+        string temporary = Path.Join(source, "css", ".site.css.tmp");
+        File.WriteAllText(temporary, ".a { background: url(../img/a.png); color: red }");
+        File.Move(temporary, Path.Join(source, "css", "site.css"), overwrite: true);
+        CollectResult saved;
+        do
+        {
+            saved = await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        }
+        while (saved.Manifest.Paths["css/site.css"] == first.Manifest.Paths["css/site.css"]);
+
+        stop.Cancel();
+        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await AssertAsAFullCollectLeaves(root, Options(source));
+    }
+
+    [TestMethod]
     public async Task A_watch_does_not_collect_for_files_the_collect_ignores()
     {
         string source = SiteSource();
