@@ -10,8 +10,9 @@ public sealed partial class StaticCollector
 
     /// <summary>
     /// Collects, then keeps the destination in step with the sources until <paramref name="cancellationToken"/> is
-    /// cancelled: every change the file system reports (after <paramref name="quietPeriod"/> without another) runs a
-    /// collect that processes only the files that changed and the files that refer to them. When only file contents
+    /// cancelled: every change the file system reports (after <paramref name="quietPeriod"/> without another, or a
+    /// second at most while changes keep coming) runs a collect that processes only the files that changed and the
+    /// files that refer to them. When only file contents
     /// changed, the sources are not even walked: only the reported files are looked at again.
     /// </summary>
     /// <param name="collected">Called after each successful collect, the first one included.</param>
@@ -77,9 +78,11 @@ public sealed partial class StaticCollector
                 walk = false;
                 try
                 {
-                    // Wait for a change, then until the sources have been quiet for the quiet period.
+                    // Wait for a change, then until the sources have been quiet for the quiet period — but no longer
+                    // than a second in all: a build that writes for minutes is published as it goes.
                     walk |= Take(await changes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-                    while (true)
+                    long firstChange = Environment.TickCount64;
+                    while (Environment.TickCount64 - firstChange < Math.Max(1000, (long)quiet.TotalMilliseconds))
                     {
                         using var quietTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                         quietTimer.CancelAfter(quiet);
