@@ -57,9 +57,6 @@ internal sealed class CollectState
     /// <remarks>A collect that finds nothing changed keeps this state with its own walk's result (fresher folder times).</remarks>
     public FindResult Found { get; set; }
 
-    /// <summary>The conflicts the last walk of the sources found.</summary>
-    public IReadOnlyList<FileConflict> Conflicts => Found.Conflicts;
-
     /// <summary>When that collect started (before its sources were walked).</summary>
     public DateTime Started { get; }
 

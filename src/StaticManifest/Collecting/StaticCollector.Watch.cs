@@ -133,11 +133,7 @@ public sealed partial class StaticCollector
             InternalBufferSize = 64 * 1024,
         };
         // Events for what the collect ignores (an editor's swap file, .git, node_modules/.cache…) start nothing.
-        var ignores = new List<GlobPattern>(_options.IgnorePatterns.Select(p => new GlobPattern(p)));
-        if (_options.UseDefaultIgnorePatterns)
-        {
-            ignores.AddRange(StaticFileFinder.DefaultIgnorePatterns.Select(p => new GlobPattern(p)));
-        }
+        GlobPattern[] ignores = [.. IgnorePatterns().Select(p => new GlobPattern(p))];
 
         watcher.Changed += (_, e) =>
         {

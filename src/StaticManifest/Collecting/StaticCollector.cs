@@ -149,12 +149,7 @@ public sealed partial class StaticCollector
 
     private async Task<CollectResult> CollectCoreAsync(IProgress<CollectProgress>? progress, bool useCache, IReadOnlyCollection<string>? changed, CancellationToken cancellationToken)
     {
-        var ignores = new List<string>(_options.IgnorePatterns);
-        if (_options.UseDefaultIgnorePatterns)
-        {
-            ignores.AddRange(StaticFileFinder.DefaultIgnorePatterns);
-        }
-
+        List<string> ignores = IgnorePatterns();
         DateTime started = DateTime.UtcNow;
         string stateKey = CollectState.KeyOf(_options, ignores);
 
@@ -457,6 +452,18 @@ public sealed partial class StaticCollector
                 }
             }
         }
+    }
+
+    /// <summary>The ignore patterns the finder applies: the options' own, and the defaults unless turned off.</summary>
+    private List<string> IgnorePatterns()
+    {
+        var ignores = new List<string>(_options.IgnorePatterns);
+        if (_options.UseDefaultIgnorePatterns)
+        {
+            ignores.AddRange(StaticFileFinder.DefaultIgnorePatterns);
+        }
+
+        return ignores;
     }
 
     /// <summary>
