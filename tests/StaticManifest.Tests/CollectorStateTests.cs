@@ -344,38 +344,20 @@ public sealed class CollectorStateTests : CollectorTestBase
     {
         string source = SiteSource();
         (IStorage storage, string root) = Destination();
-        var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
-        StaticCollector collector = Collector(storage, Options(source));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        Task watch = collector.WatchAsync(r => results.Writer.TryWrite(r), failed: null, cancellationToken: stop.Token);
+        await using var watch = new Watching(Collector(storage, Options(source)), reportFailures: false, Ct);
 
-        CollectResult first = await Next();
+        CollectResult first = await watch.NextResultAsync();
         Write(source, "img/a.png", "png-a, changed");
-        CollectResult changed = await Next();
+        CollectResult changed = await watch.NextResultAsync();
         Write(source, "img/new.png", "png-new");
-        CollectResult added = await NextWhere(r => r.Manifest.Paths.ContainsKey("img/new.png"));
-        stop.Cancel();
-        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        CollectResult added = await watch.NextResultAsync(r => r.Manifest.Paths.ContainsKey("img/new.png"));
+        await watch.StopAsync();
 
         Assert.AreNotEqual(first.Manifest.Paths["img/a.png"], changed.Manifest.Paths["img/a.png"]);
         string css = File.ReadAllText(Path.Join(root, changed.Manifest.Paths["css/site.css"]));
         StringAssert.Contains(css, "url(../" + changed.Manifest.Paths["img/a.png"] + ")");
         Assert.AreEqual(3, added.Found);
-        Assert.IsTrue(watch.IsCompletedSuccessfully, "a cancelled watch ends normally");
-
-        async Task<CollectResult> Next() => await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
-
-        async Task<CollectResult> NextWhere(Func<CollectResult, bool> condition)
-        {
-            while (true)
-            {
-                CollectResult result = await Next();
-                if (condition(result))
-                {
-                    return result;
-                }
-            }
-        }
+        Assert.IsTrue(watch.Task.IsCompletedSuccessfully, "a cancelled watch ends normally");
     }
 
     [TestMethod]
@@ -383,25 +365,16 @@ public sealed class CollectorStateTests : CollectorTestBase
     {
         string source = SiteSource();
         (IStorage storage, string root) = Destination();
-        var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
-        StaticCollector collector = Collector(storage, Options(source));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        Task watch = collector.WatchAsync(r => results.Writer.TryWrite(r), failed: null, cancellationToken: stop.Token);
-        CollectResult first = await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await using var watch = new Watching(Collector(storage, Options(source)), reportFailures: false, Ct);
+        CollectResult first = await watch.NextResultAsync();
 
         // As vim, VS Code's safe write and many IDEs save: a new file beside it, renamed over it.
         string temporary = Path.Join(source, "css", ".site.css.tmp");
         File.WriteAllText(temporary, ".a { background: url(../img/a.png); color: red }");
         File.Move(temporary, Path.Join(source, "css", "site.css"), overwrite: true);
-        CollectResult saved;
-        do
-        {
-            saved = await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        }
-        while (saved.Manifest.Paths["css/site.css"] == first.Manifest.Paths["css/site.css"]);
+        await watch.NextResultAsync(saved => saved.Manifest.Paths["css/site.css"] != first.Manifest.Paths["css/site.css"]);
+        await watch.StopAsync();
 
-        stop.Cancel();
-        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await AssertAsAFullCollectLeaves(root, Options(source));
     }
 
@@ -410,22 +383,18 @@ public sealed class CollectorStateTests : CollectorTestBase
     {
         string source = SiteSource();
         (IStorage storage, _) = Destination();
-        var results = System.Threading.Channels.Channel.CreateUnbounded<CollectResult>();
-        StaticCollector collector = Collector(storage, Options(source, o => o.IgnorePatterns.Add("drafts")));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        Task watch = collector.WatchAsync(r => results.Writer.TryWrite(r), failed: null, cancellationToken: stop.Token);
-        await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await using var watch = new Watching(Collector(storage, Options(source, o => o.IgnorePatterns.Add("drafts"))), reportFailures: false, Ct);
+        await watch.NextResultAsync();
 
         // An editor's swap file (a dotfile), and a file in an ignored folder.
         Write(source, "css/.site.css.swp", "swap");
         Write(source, "drafts/new.css", ".d { }");
         File.AppendAllText(Path.Join(source, "drafts/new.css"), ".e { }");
         await Task.Delay(StaticCollector.DefaultWatchQuietPeriod * 10, Ct);
-        bool collectedForIgnored = results.Reader.TryRead(out _);
+        bool collectedForIgnored = watch.HasReport;
         Write(source, "img/a.png", "png-a, changed");
-        CollectResult changed = await results.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        stop.Cancel();
-        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        CollectResult changed = await watch.NextResultAsync();
+        await watch.StopAsync();
 
         Assert.IsFalse(collectedForIgnored, "changes to ignored files start no collect");
         Assert.AreEqual(2, changed.Found);
@@ -438,23 +407,77 @@ public sealed class CollectorStateTests : CollectorTestBase
         string source = Folder();
         Write(source, "css/site.css", ".a { color: red }");
         (IStorage storage, _) = Destination();
-        var events = System.Threading.Channels.Channel.CreateUnbounded<object>();
-        StaticCollector collector = Collector(storage, Options(source, o => o.MissingReferences = MissingReferenceMode.Strict));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        Task watch = collector.WatchAsync(r => events.Writer.TryWrite(r), e => events.Writer.TryWrite(e), cancellationToken: stop.Token);
+        await using var watch = new Watching(Collector(storage, Options(source, o => o.MissingReferences = MissingReferenceMode.Strict)), reportFailures: true, Ct);
 
-        Assert.IsInstanceOfType<CollectResult>(await Next());
+        Assert.IsInstanceOfType<CollectResult>(await watch.NextAsync());
         Write(source, "css/site.css", ".a { background: url(../img/missing.png) }");
-        Assert.IsInstanceOfType<MissingReferencesException>(await Next());
+        Assert.IsInstanceOfType<MissingReferencesException>(await watch.NextAsync());
         Write(source, "img/missing.png", "png");
-        object recovered = await Next();
-        stop.Cancel();
-        await watch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        object recovered = await watch.NextAsync();
+        await watch.StopAsync();
 
         Assert.IsInstanceOfType<CollectResult>(recovered, recovered.ToString());
         Assert.IsTrue(((CollectResult)recovered).Manifest.Assets.ContainsKey("img/missing.png"));
+    }
 
-        async Task<object> Next() => await events.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    /// <summary>
+    /// A collector's <see cref="StaticCollector.WatchAsync"/> running for a test: what it reports (results, and failures
+    /// when asked) in order, each awaited with a timeout; stopped by <see cref="StopAsync"/> or when disposed.
+    /// </summary>
+    private sealed class Watching : IAsyncDisposable
+    {
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+        private readonly System.Threading.Channels.Channel<object> _reports = System.Threading.Channels.Channel.CreateUnbounded<object>();
+        private readonly CancellationTokenSource _stop;
+        private readonly CancellationToken _cancellationToken;
+
+        public Watching(StaticCollector collector, bool reportFailures, CancellationToken cancellationToken)
+        {
+            _cancellationToken = cancellationToken;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task = collector.WatchAsync(r => _reports.Writer.TryWrite(r), reportFailures ? e => _reports.Writer.TryWrite(e) : null, cancellationToken: _stop.Token);
+        }
+
+        /// <summary>The watch.</summary>
+        public Task Task { get; }
+
+        /// <summary>Whether a report is waiting.</summary>
+        public bool HasReport => _reports.Reader.TryPeek(out _);
+
+        /// <summary>The next report: a <see cref="CollectResult"/>, or an exception when failures are reported.</summary>
+        public async Task<object> NextAsync() => await _reports.Reader.ReadAsync(_cancellationToken).AsTask().WaitAsync(Timeout, _cancellationToken);
+
+        /// <summary>The next result (the first that <paramref name="condition"/> accepts, when given).</summary>
+        public async Task<CollectResult> NextResultAsync(Func<CollectResult, bool>? condition = null)
+        {
+            while (true)
+            {
+                var result = (CollectResult)await NextAsync();
+                if (condition is null || condition(result))
+                {
+                    return result;
+                }
+            }
+        }
+
+        /// <summary>Cancels the watch and waits for it to end.</summary>
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WaitAsync(Timeout, _cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Task.IsCompleted)
+            {
+                // A test that failed midway: its own assertion is what it reports, not how the watch then ended.
+                await _stop.CancelAsync();
+                await Task.WaitAsync(Timeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            _stop.Dispose();
+        }
     }
 
     private static bool IsFingerprinted(string name) =>
